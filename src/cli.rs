@@ -1,0 +1,191 @@
+//! Command line: `platc build`, `platc check`, `platc schema`.
+//!
+//! Exit codes: 0 ok, 1 spec errors or stale output, 2 usage or I/O errors.
+
+use std::io::IsTerminal as _;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+use crate::output::{self, ChangeKind};
+
+#[derive(Debug, Parser)]
+#[command(name = "platc", version, about = "Compile a KDL platform spec into Terraform, Kubernetes manifests and GitHub Actions workflows")]
+pub struct Cli {
+    /// How diagnostics are printed.
+    #[arg(long, value_enum, default_value_t = MessageFormat::Human, global = true)]
+    pub message_format: MessageFormat,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum MessageFormat {
+    Human,
+    Json,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Compile specs into their output trees (default `out/<platform>/`).
+    Build {
+        /// Spec files (KDL).
+        #[arg(required = true)]
+        specs: Vec<PathBuf>,
+        /// Output directory (default `out/<platform-name>`); only with one spec.
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Write nothing; print what would change and exit 1 if the tree on disk is stale.
+        #[arg(long)]
+        check: bool,
+    },
+    /// Decode and validate specs only.
+    Check {
+        #[arg(required = true)]
+        specs: Vec<PathBuf>,
+    },
+    /// Print the JSON Schema of the spec language.
+    Schema,
+}
+
+/// Parses arguments and runs; returns the process exit code.
+pub fn run() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(err) => {
+            let code = if err.use_stderr() { 2 } else { 0 };
+            let _ = err.print();
+            return ExitCode::from(code);
+        }
+    };
+    ExitCode::from(run_cli(&cli))
+}
+
+fn run_cli(cli: &Cli) -> u8 {
+    match &cli.command {
+        Command::Schema => {
+            println!("{}", crate::schema::spec_schema());
+            0
+        }
+        Command::Check { specs } => {
+            let mut code = 0;
+            for spec in specs {
+                match load(spec, cli.message_format) {
+                    Ok(text) => match crate::compile_source(&display(spec), &text) {
+                        Ok(p) => eprintln!("{}: ok ({} services, {} environments)", display(spec), p.services.len(), p.environments.len()),
+                        Err(diags) => {
+                            report(&diags, cli.message_format);
+                            code = code.max(1);
+                        }
+                    },
+                    Err(c) => code = code.max(c),
+                }
+            }
+            code
+        }
+        Command::Build { specs, out, check } => {
+            if out.is_some() && specs.len() > 1 {
+                eprintln!("error: --out takes one spec; {} were given", specs.len());
+                return 2;
+            }
+            let mut code = 0;
+            for spec in specs {
+                code = code.max(build_one(spec, out.as_deref(), *check, cli.message_format));
+            }
+            code
+        }
+    }
+}
+
+fn build_one(spec: &Path, out: Option<&Path>, check: bool, format: MessageFormat) -> u8 {
+    let text = match load(spec, format) {
+        Ok(t) => t,
+        Err(c) => return c,
+    };
+    let (platform, files) = match crate::build(&display(spec), &text) {
+        Ok(r) => r,
+        Err(crate::Error::Spec(diags)) => {
+            report(&diags, format);
+            return 1;
+        }
+        Err(crate::Error::Path(err)) => {
+            eprintln!("error: {err}");
+            return 2;
+        }
+    };
+    let dir = out
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| Path::new("out").join(&platform.name));
+    if check {
+        let changes = output::compare(&files, &dir);
+        if changes.is_empty() {
+            eprintln!("{}: up to date ({} files)", dir.display(), files.len());
+            return 0;
+        }
+        for c in &changes {
+            let what = match c.kind {
+                ChangeKind::Added => "would add",
+                ChangeKind::Changed => "would change",
+                ChangeKind::Removed => "would remove",
+            };
+            println!("{what} {}", dir.join(&c.path).display());
+        }
+        for c in &changes {
+            print!("{}", c.diff);
+        }
+        eprintln!(
+            "{}: stale, {} file(s) differ; run `platc build {}`",
+            dir.display(),
+            changes.len(),
+            display(spec)
+        );
+        return 1;
+    }
+    match output::write(&files, &dir) {
+        Ok(report) => {
+            eprintln!(
+                "{}: {} files ({} written, {} unchanged, {} pruned)",
+                dir.display(),
+                files.len(),
+                report.written.len(),
+                report.unchanged,
+                report.pruned.len()
+            );
+            0
+        }
+        Err(err) => {
+            eprintln!("error: writing {}: {err}", dir.display());
+            2
+        }
+    }
+}
+
+fn load(spec: &Path, format: MessageFormat) -> Result<String, u8> {
+    fs_err::read_to_string(spec).map_err(|err| {
+        match format {
+            MessageFormat::Human => eprintln!("error: {err}"),
+            MessageFormat::Json => eprintln!(
+                "{}",
+                serde_json::json!({"severity": "error", "message": err.to_string()})
+            ),
+        }
+        2
+    })
+}
+
+fn report(diags: &crate::diagnostic::Diagnostics, format: MessageFormat) {
+    match format {
+        MessageFormat::Human => eprint!("{}", diags.render_human(use_color())),
+        MessageFormat::Json => eprintln!("{}", diags.render_json()),
+    }
+}
+
+/// Colour only on a terminal, never with `NO_COLOR`.
+fn use_color() -> bool {
+    std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && std::io::stderr().is_terminal()
+}
+
+fn display(path: &Path) -> String {
+    path.to_string_lossy().replace('\\', "/")
+}

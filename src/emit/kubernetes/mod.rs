@@ -1,0 +1,8 @@
+//! Placeholder: the kubernetes emitter is being written.
+
+use super::File;
+use crate::model::Platform;
+
+pub fn emit(_platform: &Platform) -> Vec<File> {
+    Vec::new()
+}

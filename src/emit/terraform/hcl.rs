@@ -1,0 +1,1 @@
+//! Placeholder: the HCL printer is being written.

@@ -1,0 +1,1 @@
+//! Placeholder: the KDL decoder is being written.
