@@ -9,6 +9,7 @@ pub mod docs;
 pub mod github;
 pub mod kubernetes;
 pub mod terraform;
+pub mod yaml;
 
 use crate::model::Platform;
 

@@ -5,6 +5,7 @@
 //! keys, cloud names, post-apply values) is a field here, computed once.
 //! No spans: diagnostics are raised while resolving, before this exists.
 
+mod addon;
 mod cluster;
 mod data;
 mod delivery;
@@ -17,6 +18,7 @@ mod per_env;
 mod platform;
 mod service;
 
+pub use addon::*;
 pub use cluster::*;
 pub use data::*;
 pub use delivery::*;

@@ -1,1 +1,10 @@
-//! Placeholder: the KDL decoder is being written.
+//! The spec language: KDL 2.0 decoded by hand into raw, spanned structs.
+//!
+//! No semantics here: names are not resolved, per-environment overrides are
+//! not expanded. Every syntactic problem (unknown node or property, wrong
+//! value type, missing required entry) becomes a diagnostic, and decoding
+//! carries on so that one run reports all of them.
+
+mod span;
+
+pub use span::*;
