@@ -47,6 +47,16 @@ pub enum Command {
     },
     /// Print the JSON Schema of the spec language.
     Schema,
+    /// Benchmarks: write a synthetic spec with this many services (stdout without `--out`).
+    #[command(hide = true)]
+    GenSpec {
+        services: usize,
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+    /// Benchmarks: print the in-process stage times of building a spec, as JSON.
+    #[command(hide = true)]
+    TimeStages { spec: PathBuf },
 }
 
 /// Parses arguments and runs; returns the process exit code.
@@ -64,6 +74,20 @@ pub fn run() -> ExitCode {
 
 fn run_cli(cli: &Cli) -> u8 {
     match &cli.command {
+        Command::GenSpec { services, out } => gen_spec(*services, out.as_deref()),
+        Command::TimeStages { spec } => match load(spec, cli.message_format) {
+            Ok(text) => match crate::bench_spec::time_stages(&display(spec), &text) {
+                Ok(times) => {
+                    println!("{}", times.to_json());
+                    0
+                }
+                Err(err) => {
+                    eprint!("{err}");
+                    1
+                }
+            },
+            Err(c) => c,
+        },
         Command::Schema => {
             println!("{}", crate::schema::spec_schema());
             0
@@ -158,6 +182,23 @@ fn build_one(spec: &Path, out: Option<&Path>, check: bool, format: MessageFormat
             eprintln!("error: writing {}: {err}", dir.display());
             2
         }
+    }
+}
+
+fn gen_spec(services: usize, out: Option<&Path>) -> u8 {
+    let text = crate::bench_spec::generate(services);
+    match out {
+        None => {
+            print!("{text}");
+            0
+        }
+        Some(path) => match fs_err::write(path, text) {
+            Ok(()) => 0,
+            Err(err) => {
+                eprintln!("error: {err}");
+                2
+            }
+        },
     }
 }
 

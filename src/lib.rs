@@ -6,6 +6,7 @@
 //! emitter reads) → [`emit`] (pure functions model → files) → [`output`]
 //! (file set, atomic write, manifest pruning, `--check`).
 
+pub mod bench_spec;
 pub mod cli;
 pub mod diagnostic;
 pub mod emit;

@@ -204,6 +204,18 @@ pub fn list(items: &[&str]) -> String {
     }
 }
 
+/// `` `a`, `b` or `c` `` for alternatives.
+pub fn list_or(items: &[&str]) -> String {
+    match items {
+        [] => "none".to_string(),
+        [one] => format!("`{one}`"),
+        [init @ .., last] => {
+            let init: Vec<String> = init.iter().map(|s| format!("`{s}`")).collect();
+            format!("{} or `{last}`", init.join(", "))
+        }
+    }
+}
+
 /// A help text: "did you mean `x`?" plus the allowed names.
 pub fn suggest(got: &str, allowed: &[&str], what: &str) -> String {
     let mut sorted: Vec<&str> = allowed.to_vec();

@@ -86,7 +86,8 @@ pub(super) fn human(diags: &Diagnostics, color: bool) -> String {
     let handler = GraphicalReportHandler::new_themed(theme)
         .with_links(false)
         .with_urls(false)
-        .with_width(WIDTH);
+        .with_width(WIDTH)
+        .with_wrap_lines(false);
     let source = NamedSource::new(&diags.file, diags.source.clone());
     let mut out = String::new();
     for diag in &diags.items {

@@ -1,12 +1,22 @@
 //! Atomic, minimal writes.
 //!
-//! Two phases: every new or changed file is first staged as a temporary file
-//! beside its destination; only when all are staged are they renamed into
-//! place, stale owned files pruned and the manifest replaced. A failure while
-//! staging drops the temporaries and leaves the previous tree as it was.
-//! Unchanged files are not rewritten, so their mtimes survive a rebuild.
+//! Into an existing tree, in phases: every file is compared with what is on
+//! disk; each new or changed one is staged as a temporary file beside its
+//! destination; only when all are staged are they renamed into place, stale
+//! owned files pruned and the manifest replaced. A failure while staging drops
+//! the temporaries and leaves the previous tree as it was. Unchanged files are
+//! not rewritten, so their mtimes survive a rebuild.
+//!
+//! Into an absent or empty directory there is no previous tree to protect file
+//! by file: the whole tree is written into one temporary directory beside it,
+//! which is renamed into place at the end (one rename instead of one per file).
+//!
+//! Creating, reading and renaming many small files is kernel time, so the
+//! per-file work is spread over the available cores ([`parallel`]); results
+//! and errors are reported in path order whatever the scheduling.
 
-use std::io::Write as _;
+use std::collections::BTreeSet;
+use std::io::{Read as _, Write as _};
 use std::path::{Path, PathBuf};
 
 use tempfile::NamedTempFile;
@@ -23,49 +33,119 @@ pub struct WriteReport {
 
 /// Writes `set` into `dir`, pruning files the previous build wrote and this one does not.
 pub fn write(set: &FileSet, dir: &Path) -> std::io::Result<WriteReport> {
-    fs_err::create_dir_all(dir)?;
+    if is_absent_or_empty_dir(dir)? {
+        write_fresh(set, dir)
+    } else {
+        write_into_tree(set, dir)
+    }
+}
+
+/// `true` when `dir` does not exist or is a real (not symlinked) empty directory.
+fn is_absent_or_empty_dir(dir: &Path) -> std::io::Result<bool> {
+    match std::fs::symlink_metadata(dir) {
+        Err(err) if err.kind() == std::io::ErrorKind::NotFound => Ok(true),
+        Err(err) => Err(with_path(err, dir)),
+        Ok(meta) if meta.is_dir() => Ok(fs_err::read_dir(dir)?.next().is_none()),
+        Ok(_) => Ok(false),
+    }
+}
+
+/// Writes the whole tree into a temporary sibling of `dir`, then renames it into place.
+fn write_fresh(set: &FileSet, dir: &Path) -> std::io::Result<WriteReport> {
+    let parent = match dir.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    fs_err::create_dir_all(parent)?;
+    let stage = tempfile::Builder::new()
+        .prefix(".platc-")
+        .tempdir_in(parent)
+        .map_err(|e| with_path(e, parent))?;
+    let root = stage.path();
+    for d in directories(set.paths()) {
+        let p = root.join(d);
+        fs_err::create_dir(&p)?;
+    }
+    let files: Vec<(&str, &str)> = set.iter().collect();
+    first_error(parallel(&files, |(path, contents)| {
+        let dest = root.join(path);
+        let mut f = fs_err::File::create_new(&dest)?;
+        f.write_all(contents.as_bytes()).map_err(|e| with_path(e, &dest))
+    }))?;
+    let manifest_path = root.join(manifest::MANIFEST_NAME);
+    fs_err::write(&manifest_path, manifest::render(set.paths()))?;
+
+    // Linux replaces an empty directory by rename; elsewhere remove it first.
+    if let Err(err) = std::fs::rename(root, dir) {
+        if !dir.is_dir() || std::fs::remove_dir(dir).is_err() {
+            return Err(with_path(err, dir));
+        }
+        std::fs::rename(root, dir).map_err(|e| with_path(e, dir))?;
+    }
+    // Renamed away: nothing left for the guard to clean up.
+    let _ = stage.keep();
+    Ok(WriteReport {
+        written: set.paths().map(str::to_string).collect(),
+        unchanged: 0,
+        pruned: Vec::new(),
+    })
+}
+
+/// Every directory the paths need, parents before children.
+fn directories<'a>(paths: impl Iterator<Item = &'a str>) -> BTreeSet<&'a str> {
+    let mut dirs = BTreeSet::new();
+    for path in paths {
+        let mut end = path.len();
+        while let Some(slash) = path[..end].rfind('/') {
+            if !dirs.insert(&path[..slash]) {
+                break;
+            }
+            end = slash;
+        }
+    }
+    // Sorted order puts `a` before `a/b`: a parent always sorts before its children.
+    dirs
+}
+
+/// Writes into an existing tree: only new and changed files, staged first.
+fn write_into_tree(set: &FileSet, dir: &Path) -> std::io::Result<WriteReport> {
     let mut report = WriteReport::default();
-    let mut staged: Vec<(NamedTempFile, PathBuf, String)> = Vec::new();
+    let files: Vec<(&str, &str)> = set.iter().collect();
+    let same = first_error(parallel(&files, |(path, contents)| is_same(&dir.join(path), contents)))?;
+    let changed: Vec<(&str, &str)> = files
+        .iter()
+        .zip(&same)
+        .filter(|(_, same)| !**same)
+        .map(|(f, _)| *f)
+        .collect();
+    report.unchanged = files.len() - changed.len();
+
     let mut created_dirs: Vec<PathBuf> = Vec::new();
-
-    let staging = (|| -> std::io::Result<()> {
-        for (path, contents) in set.iter() {
-            let dest = dir.join(path);
-            if dest.is_dir() {
-                return Err(std::io::Error::other(format!(
-                    "{} is a directory, platc needs to write a file there",
-                    dest.display()
-                )));
+    let staged = create_dirs(directories(changed.iter().map(|(p, _)| *p)), dir, &mut created_dirs)
+        .and_then(|()| {
+            first_error(parallel(&changed, |(path, contents)| {
+                let dest = dir.join(path);
+                let parent = dest.parent().unwrap_or(dir);
+                let mut tmp = NamedTempFile::with_prefix_in(".platc-", parent).map_err(|e| with_path(e, parent))?;
+                tmp.write_all(contents.as_bytes()).map_err(|e| with_path(e, &dest))?;
+                Ok((tmp, dest))
+            }))
+        });
+    let staged = match staged {
+        Ok(staged) => staged,
+        Err(err) => {
+            for d in created_dirs.iter().rev() {
+                let _ = std::fs::remove_dir(d);
             }
-            match fs_err::read(&dest) {
-                Ok(old) if old == contents.as_bytes() => {
-                    report.unchanged += 1;
-                    continue;
-                }
-                _ => {}
-            }
-            let parent = dest.parent().unwrap_or(dir);
-            create_dirs(parent, &mut created_dirs)?;
-            let mut tmp = NamedTempFile::with_prefix_in(".platc-", parent)
-                .map_err(|e| with_path(e, parent))?;
-            tmp.write_all(contents.as_bytes())
-                .map_err(|e| with_path(e, &dest))?;
-            staged.push((tmp, dest, path.to_string()));
+            return Err(err);
         }
-        Ok(())
-    })();
-    if let Err(err) = staging {
-        drop(staged);
-        for d in created_dirs.iter().rev() {
-            let _ = std::fs::remove_dir(d);
-        }
-        return Err(err);
-    }
+    };
 
-    for (tmp, dest, path) in staged {
-        tmp.persist(&dest).map_err(|e| with_path(e.error, &dest))?;
-        report.written.push(path);
-    }
+    first_error(parallel_owned(staged, |(tmp, dest)| {
+        tmp.persist(&dest).map(drop).map_err(|e| with_path(e.error, &dest))
+    }))?;
+    report.written = changed.iter().map(|(p, _)| p.to_string()).collect();
+
     for old in manifest::read(dir) {
         if set.get(&old).is_none() {
             let p = dir.join(&old);
@@ -78,7 +158,7 @@ pub fn write(set: &FileSet, dir: &Path) -> std::io::Result<WriteReport> {
     }
     let manifest_text = manifest::render(set.paths());
     let manifest_path = dir.join(manifest::MANIFEST_NAME);
-    if fs_err::read_to_string(&manifest_path).ok().as_deref() != Some(manifest_text.as_str()) {
+    if !is_same(&manifest_path, &manifest_text)? {
         let mut tmp = NamedTempFile::with_prefix_in(".platc-", dir).map_err(|e| with_path(e, dir))?;
         tmp.write_all(manifest_text.as_bytes())?;
         tmp.persist(&manifest_path)
@@ -87,15 +167,38 @@ pub fn write(set: &FileSet, dir: &Path) -> std::io::Result<WriteReport> {
     Ok(report)
 }
 
-fn create_dirs(path: &Path, created: &mut Vec<PathBuf>) -> std::io::Result<()> {
-    if path.is_dir() {
-        return Ok(());
+/// Whether `path` holds exactly `contents`; reads it only when the sizes match.
+/// A directory where the file belongs is an error; any other failure to read
+/// means "not the same" (the write then reports the real problem).
+fn is_same(path: &Path, contents: &str) -> std::io::Result<bool> {
+    let Ok(mut file) = std::fs::File::open(path) else {
+        return Ok(false);
+    };
+    let Ok(meta) = file.metadata() else {
+        return Ok(false);
+    };
+    if meta.is_dir() {
+        return Err(std::io::Error::other(format!(
+            "{} is a directory, platc needs to write a file there",
+            path.display()
+        )));
     }
-    if let Some(parent) = path.parent() {
-        create_dirs(parent, created)?;
+    if meta.len() != contents.len() as u64 {
+        return Ok(false);
     }
-    fs_err::create_dir(path)?;
-    created.push(path.to_path_buf());
+    let mut old = Vec::with_capacity(contents.len());
+    Ok(file.read_to_end(&mut old).is_ok() && old == contents.as_bytes())
+}
+
+/// Creates each missing directory (parents first), recording those it created.
+fn create_dirs<'a>(dirs: impl IntoIterator<Item = &'a str>, root: &Path, created: &mut Vec<PathBuf>) -> std::io::Result<()> {
+    for d in dirs {
+        let p = root.join(d);
+        if !p.is_dir() {
+            fs_err::create_dir(&p)?;
+            created.push(p);
+        }
+    }
     Ok(())
 }
 
@@ -107,6 +210,65 @@ fn remove_empty_parents(file: &Path, root: &Path) {
         }
         cur = d.parent();
     }
+}
+
+/// Below this many items one thread does the work (spawning costs more).
+const PARALLEL_MIN: usize = 64;
+
+fn threads_for(items: usize) -> usize {
+    if items < PARALLEL_MIN {
+        return 1;
+    }
+    std::thread::available_parallelism().map_or(1, |n| n.get()).min(8)
+}
+
+/// `f` over `items` on up to one thread per core, in contiguous chunks (files
+/// of one directory stay together); results in input order.
+fn parallel<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
+    let threads = threads_for(items.len());
+    if threads == 1 {
+        return items.iter().map(f).collect();
+    }
+    let chunk = items.len().div_ceil(threads);
+    std::thread::scope(|s| {
+        let handles: Vec<_> = items
+            .chunks(chunk)
+            .map(|c| s.spawn(|| c.iter().map(&f).collect::<Vec<R>>()))
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
+            .collect()
+    })
+}
+
+/// [`parallel`] over owned items.
+fn parallel_owned<T: Send, R: Send>(items: Vec<T>, f: impl Fn(T) -> R + Sync) -> Vec<R> {
+    let threads = threads_for(items.len());
+    if threads == 1 {
+        return items.into_iter().map(f).collect();
+    }
+    let chunk = items.len().div_ceil(threads);
+    let mut chunks: Vec<Vec<T>> = Vec::with_capacity(threads);
+    let mut rest = items.into_iter().peekable();
+    while rest.peek().is_some() {
+        chunks.push(rest.by_ref().take(chunk).collect());
+    }
+    std::thread::scope(|s| {
+        let handles: Vec<_> = chunks
+            .into_iter()
+            .map(|c| s.spawn(|| c.into_iter().map(&f).collect::<Vec<R>>()))
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
+            .collect()
+    })
+}
+
+/// All values, or the error of the first failing item in input order.
+fn first_error<R>(results: Vec<std::io::Result<R>>) -> std::io::Result<Vec<R>> {
+    results.into_iter().collect()
 }
 
 fn with_path(err: std::io::Error, path: &Path) -> std::io::Error {
@@ -123,6 +285,27 @@ mod tests {
             s.insert(p.to_string(), c.to_string()).unwrap();
         }
         s
+    }
+
+    fn leftovers(dir: &Path) -> Vec<walkdir::DirEntry> {
+        walkdir::WalkDir::new(dir)
+            .into_iter()
+            .filter_map(Result::ok)
+            .filter(|e| e.file_name().to_string_lossy().starts_with(".platc-"))
+            .filter(|e| e.file_name() != manifest::MANIFEST_NAME)
+            .collect()
+    }
+
+    /// Enough files to take the multi-threaded path.
+    fn many(tag: &str) -> Vec<(String, String)> {
+        (0..PARALLEL_MIN * 3)
+            .map(|i| (format!("d{}/sub/f{i:03}.txt", i % 7), format!("{tag} {i}\n")))
+            .collect()
+    }
+
+    fn set_of(files: &[(String, String)]) -> FileSet {
+        let pairs: Vec<(&str, &str)> = files.iter().map(|(p, c)| (p.as_str(), c.as_str())).collect();
+        set(&pairs)
     }
 
     #[test]
@@ -147,13 +330,7 @@ mod tests {
         assert!(write(&new, dir.path()).is_err());
         assert_eq!(fs_err::read_to_string(dir.path().join("a.txt")).unwrap(), "old");
         assert_eq!(fs_err::read_to_string(dir.path().join("z.txt")).unwrap(), "old");
-        let leftovers: Vec<_> = walkdir::WalkDir::new(dir.path())
-            .into_iter()
-            .filter_map(Result::ok)
-            .filter(|e| e.file_name().to_string_lossy().starts_with(".platc-"))
-            .filter(|e| e.file_name() != manifest::MANIFEST_NAME)
-            .collect();
-        assert!(leftovers.is_empty(), "temporary files left: {leftovers:?}");
+        assert!(leftovers(dir.path()).is_empty(), "temporary files left: {:?}", leftovers(dir.path()));
     }
 
     #[test]
@@ -164,5 +341,74 @@ mod tests {
         let report = write(&s, dir.path()).unwrap();
         assert!(report.written.is_empty());
         assert_eq!(report.unchanged, 1);
+    }
+
+    #[test]
+    fn fresh_write_into_absent_and_empty_directories() {
+        let root = tempfile::tempdir().unwrap();
+        let s = set(&[("a/b/c.txt", "c"), ("a/d.txt", "d"), ("e.txt", "e")]);
+        for dir in [root.path().join("new/out"), root.path().join("empty")] {
+            if dir.ends_with("empty") {
+                fs_err::create_dir(&dir).unwrap();
+            }
+            let report = write(&s, &dir).unwrap();
+            assert_eq!(report.written, vec!["a/b/c.txt", "a/d.txt", "e.txt"]);
+            assert_eq!(fs_err::read_to_string(dir.join("a/b/c.txt")).unwrap(), "c");
+            assert_eq!(manifest::read(&dir), vec!["a/b/c.txt", "a/d.txt", "e.txt"]);
+            assert!(write(&s, &dir).unwrap().written.is_empty(), "rebuild after a fresh write");
+        }
+        assert!(leftovers(root.path()).is_empty(), "staging directory left: {:?}", leftovers(root.path()));
+    }
+
+    #[test]
+    fn failed_fresh_write_leaves_nothing() {
+        let root = tempfile::tempdir().unwrap();
+        fs_err::write(root.path().join("file"), "x").unwrap();
+        assert!(write(&set(&[("a.txt", "1")]), &root.path().join("file/out")).is_err());
+        let entries: Vec<_> = fs_err::read_dir(root.path()).unwrap().collect();
+        assert_eq!(entries.len(), 1, "only the blocking file remains");
+    }
+
+    #[test]
+    fn many_files_in_parallel_keep_order_and_minimality() {
+        let dir = tempfile::tempdir().unwrap();
+        let first = many("one");
+        let report = write(&set_of(&first), dir.path()).unwrap();
+        assert_eq!(report.written.len(), first.len());
+        assert_eq!(write(&set_of(&first), dir.path()).unwrap().unchanged, first.len());
+
+        // Change every third file (same size: the contents must be compared).
+        let mut second = first.clone();
+        for (i, (_, c)) in second.iter_mut().enumerate() {
+            if i % 3 == 0 {
+                *c = c.replace("one", "two");
+            }
+        }
+        let report = write(&set_of(&second), dir.path()).unwrap();
+        let mut expected: Vec<String> = second.iter().step_by(3).map(|(p, _)| p.clone()).collect();
+        expected.sort();
+        assert_eq!(report.written, expected, "written in path order, only changed files");
+        for (p, c) in &second {
+            assert_eq!(&fs_err::read_to_string(dir.path().join(p)).unwrap(), c);
+        }
+        assert!(leftovers(dir.path()).is_empty());
+    }
+
+    #[test]
+    fn directory_in_place_of_a_file_is_an_error() {
+        let dir = tempfile::tempdir().unwrap();
+        write(&set(&[("keep.txt", "1")]), dir.path()).unwrap();
+        fs_err::create_dir(dir.path().join("x.txt")).unwrap();
+        let err = write(&set(&[("keep.txt", "2"), ("x.txt", "1")]), dir.path()).unwrap_err();
+        assert!(err.to_string().contains("is a directory"), "{err}");
+        assert_eq!(fs_err::read_to_string(dir.path().join("keep.txt")).unwrap(), "1");
+    }
+
+    #[test]
+    fn directories_lists_every_ancestor_once() {
+        let dirs: Vec<&str> = directories(["a/b/c.txt", "a/b/d.txt", "a/e.txt", "f.txt", "a-b/g"].into_iter())
+            .into_iter()
+            .collect();
+        assert_eq!(dirs, vec!["a", "a-b", "a/b"]);
     }
 }

@@ -8,3 +8,18 @@
 mod span;
 
 pub use span::*;
+mod value;
+mod reader;
+pub mod keywords;
+pub mod platform;
+pub mod environment;
+pub mod network;
+pub mod cluster;
+pub mod data;
+pub mod monitoring;
+pub mod service;
+pub mod delivery;
+mod document;
+
+pub use document::*;
+pub use value::*;

@@ -18,8 +18,6 @@ pub struct NodeReader<'a> {
     asked: Vec<&'static str>,
     /// Description of the arguments the node takes, for "unexpected argument" help.
     usage: &'static str,
-    /// Overrides were read: every property is an environment name.
-    overrides_taken: bool,
 }
 
 pub fn span_of(s: miette::SourceSpan) -> Span {
@@ -39,7 +37,6 @@ impl<'a> NodeReader<'a> {
             used: vec![false; node.entries().len()],
             asked: Vec::new(),
             usage,
-            overrides_taken: false,
         }
     }
 
@@ -73,10 +70,12 @@ impl<'a> NodeReader<'a> {
         match T::from_value(entry.value()) {
             Ok(v) => Some(Spanned::new(v, span)),
             Err(e) => {
+                let help = e.help.unwrap_or_else(|| format!("write {}", T::expected()));
+                let label = e.label.unwrap_or_else(|| format!("expected {}", T::expected()));
                 sink.push(
-                    Diagnostic::error("wrong-type", span, format!("{what}: {}", e.message))
-                        .label(format!("expected {}", T::expected()))
-                        .maybe_help(e.help),
+                    Diagnostic::error(e.code, span, format!("{what}: {}", e.message))
+                        .label(label)
+                        .help(help),
                 );
                 None
             }
@@ -87,7 +86,7 @@ impl<'a> NodeReader<'a> {
     pub fn arg<T: FromValue>(&mut self, index: usize, what: &str, sink: &mut Sink) -> Option<Spanned<T>> {
         let (i, entry) = self.args().nth(index)?;
         self.used[i] = true;
-        Self::decode(entry, &format!("{what} of `{}`", self.name), sink)
+        Self::decode(entry, &format!("`{}` takes {what}", self.name), sink)
     }
 
     /// The `index`-th argument; reports its absence.
@@ -113,7 +112,7 @@ impl<'a> NodeReader<'a> {
         let mut out = Vec::new();
         for (i, entry) in entries {
             self.used[i] = true;
-            if let Some(v) = Self::decode(entry, &format!("{what} of `{}`", self.name), sink) {
+            if let Some(v) = Self::decode(entry, &format!("`{}` takes {what}s", self.name), sink) {
                 out.push(v);
             }
         }
@@ -158,6 +157,14 @@ impl<'a> NodeReader<'a> {
     pub fn req_prop<T: FromValue>(&mut self, key: &'static str, sink: &mut Sink) -> Option<Spanned<T>> {
         if !self.has_prop(key) {
             self.asked.push(key);
+            // A misspelling of `key` is reported as an unknown property with
+            // the suggestion; do not report the same mistake twice.
+            let misspelt = self.node.entries().iter().any(|e| {
+                e.name().is_some_and(|n| crate::diagnostic::did_you_mean(n.value(), [key]).is_some())
+            });
+            if misspelt {
+                return None;
+            }
             sink.push(
                 Diagnostic::error(
                     "missing-property",
@@ -176,7 +183,15 @@ impl<'a> NodeReader<'a> {
     /// environment override.
     pub fn per_env<T: FromValue>(&mut self, what: &str, sink: &mut Sink) -> Option<PerEnvValue<T>> {
         let default = self.req_arg::<T>(0, what, sink);
-        self.overrides_taken = true;
+        let overrides = self.take_overrides(sink);
+        Some(PerEnvValue {
+            default: default?,
+            overrides,
+        })
+    }
+
+    /// Every property, read as a per-environment override `ENV=VALUE`.
+    pub fn take_overrides<T: FromValue>(&mut self, sink: &mut Sink) -> Vec<Override<T>> {
         let mut overrides: Vec<Override<T>> = Vec::new();
         for (i, e) in self.node.entries().iter().enumerate() {
             let Some(name) = e.name() else { continue };
@@ -200,10 +215,7 @@ impl<'a> NodeReader<'a> {
                 overrides.push(Override { env, value });
             }
         }
-        Some(PerEnvValue {
-            default: default?,
-            overrides,
-        })
+        overrides
     }
 
     /// Children nodes (empty if the node has no block).
@@ -259,8 +271,8 @@ impl<'a> NodeReader<'a> {
                 ),
             }
         }
-        if !children_ok {
-            if let Some(children) = self.node.children() {
+        if !children_ok
+            && let Some(children) = self.node.children() {
                 sink.push(
                     Diagnostic::error(
                         "unexpected-block",
@@ -271,7 +283,6 @@ impl<'a> NodeReader<'a> {
                     .help(format!("write it as `{}`", self.usage)),
                 );
             }
-        }
     }
 }
 

@@ -15,6 +15,10 @@ use super::Spanned;
 pub struct ValueError {
     pub message: String,
     pub help: Option<String>,
+    /// Rule code of the diagnostic (`wrong-type` unless set).
+    pub code: &'static str,
+    /// Text under the value (default: "expected …").
+    pub label: Option<String>,
 }
 
 impl ValueError {
@@ -22,6 +26,17 @@ impl ValueError {
         Self {
             message: message.into(),
             help: None,
+            code: "wrong-type",
+            label: None,
+        }
+    }
+
+    /// An unknown keyword: code `unknown-value`.
+    pub fn unknown(message: impl Into<String>, label: impl Into<String>) -> Self {
+        Self {
+            code: "unknown-value",
+            label: Some(label.into()),
+            ..Self::new(message)
         }
     }
 
@@ -85,12 +100,17 @@ macro_rules! int_value {
     ($($t:ty),*) => {$(
         impl FromValue for $t {
             fn expected() -> String {
-                format!("an integer from {} to {}", <$t>::MIN, <$t>::MAX)
+                if <$t>::MAX as u128 >= u32::MAX as u128 {
+                    "a whole number (0 or more)".to_string()
+                } else {
+                    format!("a whole number from {} to {}", <$t>::MIN, <$t>::MAX)
+                }
             }
             fn from_value(v: &KdlValue) -> Result<Self, ValueError> {
                 match v {
                     KdlValue::Integer(i) => <$t>::try_from(*i).map_err(|_| {
                         ValueError::new(format!("{} is out of range: expected {}", i, Self::expected()))
+                            .help(format!("write {}", Self::expected()))
                     }),
                     KdlValue::String(s) if s.trim().parse::<i128>().is_ok() => Err(wrong_type::<Self>(v)
                         .help(format!("write the number without quotes: {}", s.trim()))),
@@ -229,14 +249,27 @@ macro_rules! keyword_enum {
             }
         }
 
+        impl schemars::JsonSchema for $name {
+            fn schema_name() -> std::borrow::Cow<'static, str> {
+                stringify!($name).into()
+            }
+            fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+                schemars::json_schema!({
+                    "type": "string",
+                    "enum": Self::KEYWORDS,
+                    "description": format!("A {}: {}.", $what, $crate::diagnostic::list_or(Self::KEYWORDS)),
+                })
+            }
+        }
+
         impl $crate::spec::FromValue for $name {
             fn expected() -> String {
-                format!("{} ({})", $what, $crate::diagnostic::list(Self::KEYWORDS))
+                format!("{} ({})", $what, $crate::diagnostic::list_or(Self::KEYWORDS))
             }
             fn from_value(v: &kdl::KdlValue) -> Result<Self, $crate::spec::ValueError> {
                 match v {
                     kdl::KdlValue::String(s) => Self::from_keyword(s).ok_or_else(|| {
-                        $crate::spec::ValueError::new(format!("unknown {} `{}`", $what, s))
+                        $crate::spec::ValueError::unknown(format!("unknown {} `{}`", $what, s), format!("unknown {}", $what))
                             .help($crate::diagnostic::suggest(s, Self::KEYWORDS, "values"))
                     }),
                     other => Err($crate::spec::ValueError::new(format!(

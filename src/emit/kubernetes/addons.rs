@@ -1,0 +1,142 @@
+//! Helm values of the cluster add-ons ([`Platform::addons`]).
+//!
+//! The cluster-setup workflow installs each chart at its pinned version with
+//! `-f <values_path>` and sets the add-on's identity client id with
+//! `--set-string <helm_value>=<client id>`; everything else the chart needs
+//! from the platform is here, restricted-friendly where the chart allows.
+
+use serde_json::{Value, json};
+
+use super::cloud;
+use crate::emit::File;
+use crate::emit::yaml::to_yaml;
+use crate::model::{Addon, Platform};
+
+/// Ingress controller replicas: as many as the most replicated exposed
+/// service runs in the largest environment, at least two (one can restart
+/// while the other serves), at most three.
+fn ingress_replicas(platform: &Platform) -> u32 {
+    platform
+        .services
+        .iter()
+        .filter(|s| s.expose.is_some())
+        .filter_map(|s| s.replicas.max().copied())
+        .max()
+        .unwrap_or(2)
+        .clamp(2, 3)
+}
+
+fn ingress_nginx(platform: &Platform) -> Value {
+    let class = platform.cluster.ingress.class_name();
+    json!({
+        "controller": {
+            "replicaCount": ingress_replicas(platform),
+            "minAvailable": 1,
+            "ingressClass": class,
+            "ingressClassResource": {
+                "name": class,
+                "enabled": true,
+                "default": false,
+                "controllerValue": "k8s.io/ingress-nginx",
+            },
+            "watchIngressWithoutClass": false,
+            // Snippet annotations let an Ingress author inject nginx config.
+            "allowSnippetAnnotations": false,
+            "config": {
+                "allow-snippet-annotations": "false",
+                "server-tokens": "false",
+                "ssl-redirect": "true",
+                "hsts": "true",
+            },
+            "image": {
+                "allowPrivilegeEscalation": false,
+                "runAsNonRoot": true,
+            },
+            "resources": {
+                "requests": { "cpu": "100m", "memory": "128Mi" },
+                "limits": { "memory": "512Mi" },
+            },
+            "topologySpreadConstraints": [{
+                "maxSkew": 1,
+                "topologyKey": "topology.kubernetes.io/zone",
+                "whenUnsatisfiable": "ScheduleAnyway",
+                "labelSelector": {
+                    "matchLabels": {
+                        "app.kubernetes.io/name": "ingress-nginx",
+                        "app.kubernetes.io/instance": "ingress-nginx",
+                        "app.kubernetes.io/component": "controller",
+                    },
+                },
+            }],
+            "metrics": { "enabled": true },
+            "admissionWebhooks": { "enabled": true },
+            "service": {
+                // Keeps the client address for logs and rate limits.
+                "externalTrafficPolicy": "Local",
+                "annotations": cloud::ingress_load_balancer_annotations(platform.cloud.kind),
+            },
+        },
+    })
+}
+
+fn external_secrets(platform: &Platform, addon: &Addon) -> Value {
+    let account = addon
+        .identity
+        .as_ref()
+        .map(|i| i.service_account.clone())
+        .unwrap_or_else(|| addon.name.clone());
+    let mut pod_labels = serde_json::Map::new();
+    if let Some((key, value)) = cloud::identity_binding(platform.cloud.kind).pod_label {
+        pod_labels.insert(key.into(), json!(value));
+    }
+    let small =
+        json!({ "requests": { "cpu": "50m", "memory": "64Mi" }, "limits": { "memory": "256Mi" } });
+    json!({
+        "installCRDs": true,
+        "serviceAccount": {
+            "create": true,
+            // The cloud identity's federated credential names this account;
+            // the workflow sets its client-id annotation.
+            "name": account,
+        },
+        "podLabels": pod_labels,
+        "resources": small,
+        "webhook": { "resources": small },
+        "certController": { "resources": small },
+    })
+}
+
+fn csi_provider() -> Value {
+    json!({
+        "linux": { "enabled": true },
+        "windows": { "enabled": false },
+        "secrets-store-csi-driver": {
+            "install": true,
+            "linux": { "enabled": true },
+            "windows": { "enabled": false },
+            // Services read their secrets as environment variables from the
+            // Secret the driver syncs (SecretProviderClass secretObjects).
+            "syncSecret": { "enabled": true },
+            "enableSecretRotation": true,
+            "rotationPollInterval": "2m",
+        },
+    })
+}
+
+/// The values file of every add-on.
+pub fn files(platform: &Platform) -> Vec<File> {
+    platform
+        .addons()
+        .iter()
+        .map(|addon| {
+            let values = match addon.name.as_str() {
+                "ingress-nginx" => ingress_nginx(platform),
+                "external-secrets" => external_secrets(platform, addon),
+                "csi-secrets-store-provider-azure" => csi_provider(),
+                // An add-on this emitter has no settings for: the chart's defaults.
+                _ => json!({}),
+            };
+            File::new(platform, addon.values_path.clone(), to_yaml(&values))
+        })
+        .collect()
+}

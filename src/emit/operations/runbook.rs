@@ -1,0 +1,189 @@
+//! `docs/runbook.md`: the incident runbook, rendered from
+//! `templates/runbook.md.j2` with a context read from the model.
+
+use serde::Serialize;
+
+use super::{cli_path, render};
+use crate::emit::File;
+use crate::model::{DataKind, EdgeTarget, Platform, ServiceKind};
+
+const TEMPLATE: &str = include_str!("../../../templates/runbook.md.j2");
+
+#[derive(Serialize)]
+struct Ctx {
+    title: String,
+    name: String,
+    source: String,
+    namespace: String,
+    environments: Vec<String>,
+    cli_path: String,
+    example: Example,
+    services: Vec<ServiceRow>,
+    data: Vec<DataRow>,
+    backups: Vec<BackupRow>,
+    alerts: Vec<AlertRow>,
+    dashboards: Vec<DashboardRow>,
+}
+
+/// The service the outage walkthrough uses: the most connected one.
+#[derive(Serialize)]
+struct Example {
+    name: String,
+    edges: Vec<String>,
+    autoscaled: bool,
+}
+
+#[derive(Serialize)]
+struct ServiceRow {
+    name: String,
+    depends: Vec<String>,
+    dependents: Vec<String>,
+    exposed: bool,
+    probe: String,
+}
+
+#[derive(Serialize)]
+struct DataRow {
+    primary_pod: String,
+    ready: String,
+}
+
+#[derive(Serialize)]
+struct BackupRow {
+    data: String,
+    workload: String,
+    cronjob: String,
+    schedule: String,
+    pvc: String,
+    retention: String,
+    manual_job: String,
+    user: String,
+    writers: Vec<String>,
+}
+
+/// One alert of the runbook's table (filled from the observability model).
+#[derive(Serialize)]
+pub struct AlertRow {
+    pub name: String,
+    pub severity: String,
+    pub when: String,
+    pub response: String,
+}
+
+#[derive(Serialize)]
+pub struct DashboardRow {
+    pub title: String,
+}
+
+pub fn emit(platform: &Platform) -> File {
+    let services: Vec<ServiceRow> = platform
+        .services
+        .iter()
+        .map(|s| ServiceRow {
+            name: s.name.clone(),
+            depends: platform
+                .edges_from(&s.name)
+                .map(|e| format!("`{}` ({})", e.to.name(), e.kind.keyword()))
+                .collect(),
+            dependents: platform
+                .edges_to(&s.name)
+                .map(|e| format!("`{}`", e.from))
+                .collect(),
+            exposed: s.expose.is_some(),
+            probe: match (&s.probe, &s.kind) {
+                (Some(p), _) => format!("`GET :{}{}`", p.port, p.path),
+                (None, ServiceKind::CronJob { schedule }) => format!("CronJob `{schedule}`"),
+                (None, _) => "—".into(),
+            },
+        })
+        .collect();
+    let example = services
+        .iter()
+        .max_by_key(|s| {
+            (
+                s.depends.len() + s.dependents.len(),
+                std::cmp::Reverse(s.name.clone()),
+            )
+        })
+        .map(|row| {
+            let service = platform.service(&row.name);
+            Example {
+                name: row.name.clone(),
+                edges: platform
+                    .edges_from(&row.name)
+                    .filter_map(|e| match &e.to {
+                        EdgeTarget::Service { name, port } => {
+                            let path = platform
+                                .service(name)
+                                .and_then(|t| t.probe.as_ref())
+                                .map(|p| p.path.clone())
+                                .unwrap_or_else(|| "/".into());
+                            Some(format!("http://{name}:{port}{path}"))
+                        }
+                        EdgeTarget::Data { .. } => None,
+                    })
+                    .collect(),
+                autoscaled: service.is_some_and(|s| s.autoscale.is_some()),
+            }
+        })
+        .unwrap_or(Example {
+            name: "<service>".into(),
+            edges: Vec::new(),
+            autoscaled: false,
+        });
+    let in_cluster = platform.in_cluster_data();
+    let data = in_cluster
+        .iter()
+        .map(|(d, n)| DataRow {
+            primary_pod: n.primary_pod.clone(),
+            ready: match &d.kind {
+                DataKind::Postgres(_) => {
+                    format!("pg_isready -U {}", n.admin_user.clone().unwrap_or_default())
+                }
+                _ => "sh -c 'redis-cli --no-auth-warning -a \"$REDIS_PASSWORD\" ping'".into(),
+            },
+        })
+        .collect();
+    let backups = in_cluster
+        .iter()
+        .filter_map(|(d, n)| {
+            let b = n.backup.as_ref()?;
+            let retention = platform
+                .environments
+                .iter()
+                .map(|e| format!("{}: {} days", e.name, b.retention_days.get(e.id)))
+                .collect::<Vec<_>>()
+                .join(", ");
+            Some(BackupRow {
+                data: d.name.clone(),
+                workload: n.workload.clone(),
+                cronjob: b.cronjob.clone(),
+                schedule: b.schedule.clone(),
+                pvc: b.pvc.clone(),
+                retention,
+                manual_job: b.manual_job.clone(),
+                user: n.admin_user.clone().unwrap_or_default(),
+                writers: platform.edges_to(&d.name).map(|e| e.from.clone()).collect(),
+            })
+        })
+        .collect();
+    let ctx = Ctx {
+        title: platform.title.clone(),
+        name: platform.name.clone(),
+        source: platform.source.clone(),
+        namespace: platform.namespace.clone(),
+        environments: platform
+            .environments
+            .iter()
+            .map(|e| e.name.clone())
+            .collect(),
+        cli_path: cli_path(platform),
+        example,
+        services,
+        data,
+        backups,
+        alerts: Vec::new(),
+        dashboards: Vec::new(),
+    };
+    File::new(platform, "docs/runbook.md", render(TEMPLATE, &ctx))
+}

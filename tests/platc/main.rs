@@ -1,0 +1,9 @@
+//! The one integration test binary of platc; each area is a module.
+
+mod bench_spec;
+mod diagnostics;
+mod github;
+mod mutation;
+mod kubernetes;
+mod reachability;
+mod terraform;
