@@ -89,7 +89,7 @@ fn run_cli(cli: &Cli) -> u8 {
             Err(c) => c,
         },
         Command::Schema => {
-            println!("{}", crate::schema::spec_schema());
+            stdout(&format!("{}\n", crate::schema::spec_schema()));
             0
         }
         Command::Check { specs } => {
@@ -147,17 +147,19 @@ fn build_one(spec: &Path, out: Option<&Path>, check: bool, format: MessageFormat
             eprintln!("{}: up to date ({} files)", dir.display(), files.len());
             return 0;
         }
+        let mut listing = String::new();
         for c in &changes {
             let what = match c.kind {
                 ChangeKind::Added => "would add",
                 ChangeKind::Changed => "would change",
                 ChangeKind::Removed => "would remove",
             };
-            println!("{what} {}", dir.join(&c.path).display());
+            listing.push_str(&format!("{what} {}\n", dir.join(&c.path).display()));
         }
         for c in &changes {
-            print!("{}", c.diff);
+            listing.push_str(&c.diff);
         }
+        stdout(&listing);
         eprintln!(
             "{}: stale, {} file(s) differ; run `platc build {}`",
             dir.display(),
@@ -220,6 +222,13 @@ fn report(diags: &crate::diagnostic::Diagnostics, format: MessageFormat) {
         MessageFormat::Human => eprint!("{}", diags.render_human(use_color())),
         MessageFormat::Json => eprintln!("{}", diags.render_json()),
     }
+}
+
+/// Writes to stdout; a closed pipe (`platc schema | head`) is not an error.
+fn stdout(text: &str) {
+    use std::io::Write as _;
+    let mut out = std::io::stdout().lock();
+    let _ = out.write_all(text.as_bytes()).and_then(|()| out.flush());
 }
 
 /// Colour only on a terminal, never with `NO_COLOR`.

@@ -36,6 +36,9 @@ pub enum NetworkPolicyEngine {
     Calico,
     Azure,
     Cilium,
+    /// The Amazon VPC CNI's network policy agent (EKS add-on `vpc-cni`
+    /// with `enableNetworkPolicy`).
+    VpcCni,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

@@ -220,6 +220,7 @@ pub(crate) fn cluster(
         None | Some(PolicyKw::Calico) => NetworkPolicyEngine::Calico,
         Some(PolicyKw::Azure) => NetworkPolicyEngine::Azure,
         Some(PolicyKw::Cilium) => NetworkPolicyEngine::Cilium,
+        Some(PolicyKw::VpcCni) => NetworkPolicyEngine::VpcCni,
     };
     let max_pods = d.max_pods.as_ref().map_or(30, |m| m.value);
     if let Some(m) = &d.max_pods

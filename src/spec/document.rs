@@ -8,6 +8,7 @@ use super::delivery::{self, DeliveryDecl};
 use super::environment::{self, EnvironmentDecl};
 use super::monitoring::{self, MonitoringDecl};
 use super::network::{self, SubnetDecl};
+use super::observability::{self, ObservabilityDecl};
 use super::platform::{self, PlatformDecl};
 use super::reader::{Once, unknown_node};
 use super::service::{self, ServiceDecl};
@@ -24,6 +25,8 @@ pub struct Spec {
     pub cluster: Option<ClusterDecl>,
     pub data: Vec<DataDecl>,
     pub monitoring: Option<MonitoringDecl>,
+    /// The in-cluster LGTM stack, SLOs, alerts and dashboards.
+    pub observability: Option<ObservabilityDecl>,
     pub services: Vec<ServiceDecl>,
     pub delivery: Option<DeliveryDecl>,
     /// Every string value of the document (arguments and properties, at any
@@ -44,6 +47,7 @@ pub const TOP_LEVEL: &[&str] = &[
     "keyvault",
     "storage",
     "monitoring",
+    "observability",
     "service",
     "delivery",
 ];
@@ -93,6 +97,7 @@ pub fn decode(text: &str, sink: &mut Sink) -> Option<Spec> {
         cluster: None,
         data: Vec::new(),
         monitoring: None,
+        observability: None,
         services: Vec::new(),
         delivery: None,
         strings: Vec::new(),
@@ -101,7 +106,7 @@ pub fn decode(text: &str, sink: &mut Sink) -> Option<Spec> {
     let mut once = Once::default();
     for node in doc.nodes() {
         let key = node.name().value();
-        let single = matches!(key, "platform" | "network" | "cluster" | "monitoring" | "delivery");
+        let single = matches!(key, "platform" | "network" | "cluster" | "monitoring" | "observability" | "delivery");
         if single && !once.first(node, "the spec", sink) {
             continue;
         }
@@ -111,6 +116,7 @@ pub fn decode(text: &str, sink: &mut Sink) -> Option<Spec> {
             "network" => spec.subnets = network::decode(node, sink),
             "cluster" => spec.cluster = cluster::decode(node, sink),
             "monitoring" => spec.monitoring = monitoring::decode(node, sink),
+            "observability" => spec.observability = observability::decode(node, sink),
             "delivery" => spec.delivery = delivery::decode(node, sink),
             "service" => spec.services.extend(service::decode(node, sink)),
             k if data::KINDS.contains(&k) => spec.data.extend(data::decode(node, sink)),

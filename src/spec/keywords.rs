@@ -13,7 +13,7 @@ keyword_enum! {
 }
 keyword_enum! {
     /// `policy=` of `network-plugin`.
-    pub enum PolicyKw("network policy engine") { Calico = "calico", Azure = "azure", Cilium = "cilium" }
+    pub enum PolicyKw("network policy engine") { Calico = "calico", Azure = "azure", Cilium = "cilium", VpcCni = "vpc-cni" }
 }
 keyword_enum! {
     /// `mode=` of `node-pool`.
@@ -72,4 +72,28 @@ keyword_enum! {
 keyword_enum! {
     /// `secrets external-secrets|csi`
     pub enum SecretsKw("secrets backend") { ExternalSecrets = "external-secrets", Csi = "csi" }
+}
+keyword_enum! {
+    /// `metrics prometheus { … }` of `observability`.
+    pub enum MetricsKw("metrics backend") { Prometheus = "prometheus" }
+}
+keyword_enum! {
+    /// `logs loki { … }` of `observability`.
+    pub enum LogsKw("logs backend") { Loki = "loki" }
+}
+keyword_enum! {
+    /// `traces tempo { … }` of `observability`.
+    pub enum TracesKw("traces backend") { Tempo = "tempo" }
+}
+keyword_enum! {
+    /// `sli=` of `slo`.
+    pub enum SliKw("service-level indicator") { Availability = "availability", LatencyP95 = "latency-p95", ErrorRate = "error-rate" }
+}
+keyword_enum! {
+    /// `kind=` of `dashboard`.
+    pub enum DashboardKindKw("dashboard kind") {
+        PlatformOverview = "platform-overview",
+        ServiceHealth = "service-health",
+        LogsTraces = "logs-traces",
+    }
 }

@@ -17,6 +17,7 @@ pub mod network;
 pub mod cluster;
 pub mod data;
 pub mod monitoring;
+pub mod observability;
 pub mod service;
 pub mod delivery;
 mod document;

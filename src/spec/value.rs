@@ -226,6 +226,53 @@ impl FromValue for Minutes {
     }
 }
 
+/// A duration written with a unit: `300ms`, `1s`, `10m`, `1h`, `30d`.
+/// Kept in milliseconds; the resolver checks the range each use allows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Duration {
+    pub millis: u64,
+}
+
+impl Duration {
+    const UNITS: &'static [(&'static str, u64)] = &[
+        ("ms", 1),
+        ("s", 1_000),
+        ("m", 60_000),
+        ("h", 3_600_000),
+        ("d", 86_400_000),
+    ];
+
+    /// Whole days, if the duration is a whole number of days.
+    pub fn whole_days(self) -> Option<u64> {
+        (self.millis % 86_400_000 == 0).then_some(self.millis / 86_400_000)
+    }
+}
+
+impl FromValue for Duration {
+    fn expected() -> String {
+        "a duration such as \"300ms\", \"10m\" or \"30d\"".into()
+    }
+    fn from_value(v: &KdlValue) -> Result<Self, ValueError> {
+        let bad = || {
+            ValueError::new(format!("expected {}, found {}", Self::expected(), describe(v)))
+                .help("write a whole number and a unit in quotes: ms, s, m (minutes), h or d (days), e.g. \"300ms\" or \"30d\"")
+        };
+        let KdlValue::String(s) = v else {
+            return Err(bad());
+        };
+        let digits = s.chars().take_while(char::is_ascii_digit).count();
+        let (num, unit) = s.split_at(digits);
+        let Some((_, mult)) = Self::UNITS.iter().find(|(u, _)| *u == unit) else {
+            return Err(bad());
+        };
+        let n: u64 = num.parse().map_err(|_| bad())?;
+        match n.checked_mul(*mult) {
+            Some(millis) if millis > 0 => Ok(Duration { millis }),
+            _ => Err(ValueError::new(format!("duration {s} is out of range")).help("use a duration above zero, e.g. \"300ms\" or \"30d\"")),
+        }
+    }
+}
+
 /// Declares a keyword enum of the spec language: its spellings, and a
 /// [`FromValue`] impl that lists the allowed keywords on a mismatch.
 macro_rules! keyword_enum {
@@ -333,6 +380,20 @@ mod tests {
         assert!(Minutes::from_value(&KdlValue::String("99999999999h".into())).is_err());
         assert!(Minutes::from_value(&KdlValue::String("0m".into())).is_err());
         assert!(Minutes::from_value(&KdlValue::Integer(5)).is_err());
+    }
+
+    #[test]
+    fn durations() {
+        let d = |s: &str| Duration::from_value(&KdlValue::String(s.into()));
+        assert_eq!(d("300ms"), Ok(Duration { millis: 300 }));
+        assert_eq!(d("1s"), Ok(Duration { millis: 1000 }));
+        assert_eq!(d("10m"), Ok(Duration { millis: 600_000 }));
+        assert_eq!(d("30d").map(Duration::whole_days), Ok(Some(30)));
+        assert_eq!(d("25h").map(Duration::whole_days), Ok(None));
+        for bad in ["", "ms", "0s", "1w", "1.5s", "-1s", "99999999999999999999d"] {
+            assert!(d(bad).is_err(), "{bad}");
+        }
+        assert!(Duration::from_value(&KdlValue::Integer(30)).is_err());
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! The one integration test binary of platc; each area is a module.
 
 mod bench_spec;
+mod cli;
 mod diagnostics;
 mod github;
 mod mutation;

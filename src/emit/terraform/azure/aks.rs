@@ -174,7 +174,8 @@ fn network(
         NetworkPlugin::Azure | NetworkPlugin::VpcCni => "azure",
     };
     match policy {
-        NetworkPolicyEngine::Calico => (plugin, "calico", "azure"),
+        // The resolver rejects `policy=vpc-cni` on Azure (cloud mismatch).
+        NetworkPolicyEngine::Calico | NetworkPolicyEngine::VpcCni => (plugin, "calico", "azure"),
         NetworkPolicyEngine::Azure => (plugin, "azure", "azure"),
         NetworkPolicyEngine::Cilium => (plugin, "cilium", "cilium"),
     }
