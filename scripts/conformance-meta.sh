@@ -12,7 +12,7 @@
 # Run by scripts/conformance.sh before the spec loop (rows counted in its summary); standalone it
 # prints its own summary, last line "N passed, N failed".
 set -euo pipefail
-# shellcheck source=conformance.sh
+# shellcheck source-path=SCRIPTDIR source=conformance.sh
 source "$(dirname "${BASH_SOURCE[0]}")/conformance.sh"
 
 # expect_reject DESCRIPTION REGEX FUNC ARGS...: FUNC must fail (exit 1) with REGEX in its output.
@@ -46,6 +46,15 @@ expect_skip() {
   return 1
 }
 
+# expect_reject_sc: as expect_reject, for a finding only shellcheck can make; a skip (exit 3) when
+# no shellcheck on PATH (the suite then checks shell syntax only, and says so).
+expect_reject_sc() {
+  if ! command -v shellcheck >/dev/null 2>&1; then
+    count 0 scripts; note "shellcheck not installed: not exercised ($1)"; return 3
+  fi
+  expect_reject "$@"
+}
+
 # Two checks at once: both layers absent must give skip.
 absent_layers_skip() {
   local rc1=0 rc2=0
@@ -61,6 +70,7 @@ absent_layers_skip() {
 # `--check` must exit 0 (fresh) or, after one generated file is altered, exit 1 (stale).
 meta_platc() {
   local mode=$1 spec rc=0
+  # shellcheck disable=SC2012  # ls -S: the smallest spec, names are ours
   spec=$(ls -S "$ROOT"/specs/*.kdl 2>/dev/null | tail -n1 || true)
   count 1 spec
   if [ -z "$spec" ]; then echo "no specs/*.kdl"; note "no specs/*.kdl: platc --check not exercised"; return 3; fi
@@ -104,8 +114,8 @@ meta_main() {
     case $1 in
       --no-setup) setup=0 ;;
       --quiet) quiet=1 ;;   # no summary (scripts/conformance.sh prints the combined one)
-      --jobs) JOBS=$2; shift ;;
-      --keep) KEEP=1 ;;
+      --jobs) export JOBS=$2; shift ;;   # both read by the functions of conformance.sh
+      --keep) export KEEP=1 ;;
       -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
       *) die "unknown argument $1" ;;
     esac
@@ -116,7 +126,7 @@ meta_main() {
   cd "$ROOT"
   if [ "$setup" = 1 ]; then conf_setup || { print_summary; exit 1; }; fi
   if [ -z "${PLATC:-}" ]; then
-    if [ -x "$ROOT/target/release/platc" ]; then PLATC=$ROOT/target/release/platc; else ensure_platc; fi
+    ensure_platc
   fi
   export PLATC
   local B=$ROOT/tests/conformance/broken G=$ROOT/tests/conformance/good
@@ -141,6 +151,17 @@ meta_main() {
   run_step "$MG" actionlint check_actionlint "$G/platform"
   run_step "$MB" wf-schema expect_reject "environment.approval not in the schema" "'approval' was unexpected" check_wf_schema "$B/wf-schema"
   run_step "$MG" wf-schema check_wf_schema "$G/platform"
+  run_step "$MB" kustomize+k8s expect_reject "plain manifest outside kustomize (argocd/) invalid" 'FAIL .*Application/app-dev' check_k8s "$B/k8s-plain-manifest"
+  run_step "$MB" kustomize+k8s expect_reject "kustomize root outside kubernetes/overlays that does not build" 'kubectl kustomize argocd failed' check_k8s "$B/kustomize-extra-root"
+  run_step "$MB" shell expect_reject "generated script that is not valid bash" 'scripts/appctl: syntax error' check_shell "$B/shell-syntax"
+  run_step "$MB" shell expect_reject_sc "generated script with shellcheck findings" 'SC2164' check_shell "$B/shellcheck-script"
+  run_step "$MB" shell expect_reject "workflow run: block that is not valid bash" 'job apply step 1 \(Apply\): syntax error' check_shell "$B/workflow-run-syntax"
+  run_step "$MB" shell expect_reject_sc "workflow run: block with shellcheck findings" 'SC2086' check_shell "$B/workflow-run-shellcheck"
+  run_step "$MG" shell check_shell "$G/platform"
+  run_step "$MB" parse expect_reject "JSON with a trailing comma" 'dashboards/overview\.json: invalid JSON' check_parse "$B/parse-json"
+  run_step "$MB" parse expect_reject "YAML with a duplicate key" 'values\.yaml: invalid YAML.*duplicate key' check_parse "$B/parse-yaml"
+  run_step "$MB" parse expect_reject "Grafana dashboard: no title, bad uid, panel without type, duplicate id" 'Grafana dashboard: .*has no "type"' check_parse "$B/grafana-dashboard"
+  run_step "$MG" parse check_parse "$G/platform"
   # a present layer with nothing in it fails; an absent one is a skip
   run_step "$MB" tf-fmt expect_reject "terraform/ without .tf files" 'no \.tf files' check_tf_fmt "$B/empty-layers"
   run_step "$MB" tf-validate expect_reject "terraform/environments/ without roots" 'no root under' check_tf_validate "$B/empty-layers"

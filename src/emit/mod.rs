@@ -12,9 +12,6 @@ pub mod kubernetes;
 pub mod observability;
 pub mod operations;
 pub mod terraform;
-/// The AWS Terraform target (moves under `terraform` when that module is free to edit).
-#[path = "terraform/aws/mod.rs"]
-pub mod terraform_aws;
 pub mod yaml;
 
 use crate::model::Platform;
@@ -78,10 +75,11 @@ pub fn emit_all(platform: &Platform) -> Vec<File> {
     let mut files = Vec::new();
     files.extend(docs::emit(platform));
     files.extend(terraform::emit(platform));
-    if platform.cloud.kind == crate::model::CloudKind::Aws {
-        files.extend(terraform_aws::emit(platform));
-    }
     files.extend(kubernetes::emit(platform));
+    files.extend(in_cluster::emit(platform));
+    if let Some(obs) = &platform.observability {
+        files.extend(observability::emit(platform, obs));
+    }
     files.extend(github::emit(platform));
     files.extend(operations::emit(platform));
     files

@@ -3,8 +3,8 @@
 use serde::Serialize;
 
 use super::{
-    Cluster, DataKind, DataService, DeployValue, Delivery, Edge, Environment, Monitoring, Service,
-    Subnet,
+    Cluster, DataKind, DataService, DeployValue, Delivery, Edge, Environment, Monitoring, Observability,
+    Service, Subnet,
 };
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -27,6 +27,8 @@ pub struct Platform {
     /// Sorted by name.
     pub data: Vec<DataService>,
     pub monitoring: Option<Monitoring>,
+    /// The in-cluster LGTM stack, SLOs and dashboards (`observability` node).
+    pub observability: Option<Observability>,
     /// Sorted by name.
     pub services: Vec<Service>,
     /// Every edge of every service, sorted.

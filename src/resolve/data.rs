@@ -1,6 +1,7 @@
 //! Data services: sizing per environment, cloud names, endpoints and ports.
 
 use super::Resolver;
+use super::cron::check_cron;
 use super::cloud::{self, Resource};
 use super::infra::subnet_ref;
 use crate::diagnostic::Diagnostic;
@@ -109,14 +110,28 @@ pub(crate) fn data_services(
                     p.backup_retention_days.as_ref().unwrap_or(&PerEnvValue::uniform(Spanned::new(7, d.name.span))),
                     &format!("backup-retention-days of {who}"),
                 );
+                // Managed servers keep backups 7 to 35 days; an in-cluster dump
+                // job deletes its own dumps after any number of days up to a year.
+                let (lo, hi, why) = match hosting {
+                    Hosting::Managed => (7, 35, "managed PostgreSQL keeps backups for 7 to 35 days"),
+                    Hosting::InCluster => (1, 365, "the backup job keeps dumps for 1 to 365 days"),
+                };
                 if let Some(b) = &p.backup_retention_days
-                    && let Some(bad) = b.all().find(|v| !(7..=35).contains(&v.value)) {
+                    && let Some(bad) = b.all().find(|v| !(lo..=hi).contains(&v.value)) {
                         r.push(
                             Diagnostic::error("out-of-range", bad.span, format!("backup-retention-days {} of {who} is out of range", bad.value))
-                                .label("expected 7 to 35")
-                                .help("PostgreSQL keeps backups for 7 to 35 days"),
+                                .label(format!("expected {lo} to {hi}"))
+                                .help(why),
                         );
                     }
+                if hosting == Hosting::InCluster {
+                    in_cluster_ignores(r, &who, &[
+                        (p.subnet.as_ref().map(|x| x.span), "subnet"),
+                        (p.sku.as_ref().map(|x| x.default.span), "sku"),
+                        (p.high_availability.as_ref().map(|x| x.default.span), "high-availability"),
+                    ]);
+                    in_cluster_storage(r, &who, p.storage_gb.as_ref());
+                }
                 r.check_unique(p.databases.iter(), "database");
                 for db in &p.databases {
                     r.check_label(db, "database name");
@@ -179,6 +194,13 @@ pub(crate) fn data_services(
                             }
                         }
                     }
+                if hosting == Hosting::InCluster {
+                    in_cluster_ignores(r, &who, &[
+                        (x.subnet.as_ref().map(|s| s.span), "subnet"),
+                        (x.sku.as_ref().map(|s| s.default.span), "sku"),
+                    ]);
+                    in_cluster_storage(r, &who, x.storage_gb.as_ref());
+                }
                 let storage_gb = r.expand_or(x.storage_gb.as_ref(), 8, &format!("storage-gb of {who}"));
                 (
                     DataKind::Redis(Redis {
@@ -353,6 +375,31 @@ pub(crate) fn data_services(
     out
 }
 
+/// Reports settings of the managed offering given to an in-cluster data service.
+fn in_cluster_ignores(r: &mut Resolver<'_>, who: &str, given: &[(Option<crate::spec::Span>, &str)]) {
+    for (span, what) in given {
+        let Some(span) = span else { continue };
+        r.push(
+            Diagnostic::error("in-cluster-ignores", *span, format!("{who} runs in the cluster, where `{what}` does not apply"))
+                .label("describes the managed offering")
+                .help(format!("remove `{what}`, or drop `hosting in-cluster` to use the cloud's managed service")),
+        );
+    }
+}
+
+/// Volume sizes of an in-cluster data service: 1 GB to 16 TB (an EBS or managed disk).
+fn in_cluster_storage(r: &mut Resolver<'_>, who: &str, v: Option<&PerEnvValue<u32>>) {
+    if let Some(v) = v
+        && let Some(bad) = v.all().find(|v| !(1..=16384).contains(&v.value))
+    {
+        r.push(
+            Diagnostic::error("out-of-range", bad.span, format!("storage-gb {} of {who} is out of range", bad.value))
+                .label("expected 1 to 16384")
+                .help("the data volume is 1 GB to 16 TB"),
+        );
+    }
+}
+
 /// Names in declaration order without repeats (repeats are reported as duplicates).
 fn dedup_keep_order(names: impl Iterator<Item = String>) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
@@ -377,22 +424,6 @@ fn azure_redis_sku_ok(s: &str) -> bool {
         "Basic" | "Standard" => family == "C" && n <= 6,
         "Premium" => family == "P" && (1..=5).contains(&n),
         _ => false,
-    }
-}
-
-/// A five-field cron expression (`minute hour day month weekday`).
-pub(crate) fn check_cron(r: &mut Resolver<'_>, s: &Spanned<String>) {
-    let fields: Vec<&str> = s.value.split_whitespace().collect();
-    let ok = fields.len() == 5
-        && fields
-            .iter()
-            .all(|f| f.chars().all(|c| c.is_ascii_alphanumeric() || "*/,-?".contains(c)));
-    if !ok {
-        r.push(
-            Diagnostic::error("invalid-schedule", s.span, format!("`{}` is not a cron schedule", s.value.escape_debug()))
-                .label("expected 5 fields")
-                .help("write `minute hour day-of-month month day-of-week`, e.g. \"0 3 * * *\" (03:00 every day)"),
-        );
     }
 }
 

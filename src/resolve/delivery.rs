@@ -75,7 +75,7 @@ pub(crate) fn delivery(r: &mut Resolver<'_>, d: &DeliveryDecl) -> Delivery {
             sku,
             cloud_name,
         },
-        state: cloud::state_backend(r.cloud, &r.platform),
+        state: cloud::state_backend(r.cloud, &r.platform, &r.region),
         secrets,
     }
 }

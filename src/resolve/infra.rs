@@ -58,7 +58,8 @@ pub(crate) fn subnets(r: &mut Resolver<'_>, decls: &[SubnetDecl], envs: &[Enviro
     for d in decls {
         r.check_label(&d.name, "subnet name");
         let prefix = d.prefix.as_ref().map_or(DEFAULT_PREFIX, |p| p.value);
-        let min_prefix = if r.cloud == CloudKind::Azure { 29 } else { 28 };
+        // AWS: prefixes above /26 are reported with the zone slots they leave.
+        let min_prefix = if r.cloud == CloudKind::Azure { 29 } else { 32 };
         if let Some(p) = &d.prefix
             && !(8..=min_prefix).contains(&p.value) {
                 r.push(
@@ -216,7 +217,25 @@ pub(crate) fn cluster(
             );
         }
     }
+    if let Some(p) = &d.policy {
+        let fits = match r.cloud {
+            CloudKind::Azure => p.value != PolicyKw::VpcCni,
+            CloudKind::Aws => p.value == PolicyKw::VpcCni,
+        };
+        if !fits {
+            let allowed = match r.cloud {
+                CloudKind::Azure => "`calico`, `azure` or `cilium`",
+                CloudKind::Aws => "`vpc-cni` (the VPC CNI's network policy agent)",
+            };
+            r.push(
+                Diagnostic::error("wrong-cloud", p.span, format!("network policy engine `{}` is not offered on this cloud", p.value.keyword()))
+                    .label("not available here")
+                    .help(format!("on this platform's cloud use policy={allowed}")),
+            );
+        }
+    }
     let network_policy = match d.policy.as_ref().map(|p| p.value) {
+        None if r.cloud == CloudKind::Aws => NetworkPolicyEngine::VpcCni,
         None | Some(PolicyKw::Calico) => NetworkPolicyEngine::Calico,
         Some(PolicyKw::Azure) => NetworkPolicyEngine::Azure,
         Some(PolicyKw::Cilium) => NetworkPolicyEngine::Cilium,

@@ -6,13 +6,16 @@
 //! semantic problem becomes a diagnostic pointing at the spec; all of them
 //! are collected before failing.
 
+mod aws;
 pub mod cloud;
 mod credentials;
+mod cron;
 mod data;
 mod delivery;
 mod environments;
 mod infra;
 mod names;
+mod observability;
 mod services;
 mod wiring;
 
@@ -56,6 +59,8 @@ pub(crate) struct Resolver<'s> {
     pub cloud: CloudKind,
     pub platform: String,
     pub platform_span: Span,
+    /// The cloud region as written (names that must be unique across regions include it).
+    pub region: String,
     pub envs: Vec<Env>,
 }
 
@@ -163,6 +168,7 @@ fn resolve(display_path: &str, spec: &spec::Spec, sink: &mut Sink) -> Option<Pla
         cloud,
         platform: platform_decl.name.value.clone(),
         platform_span: platform_decl.name.span,
+        region: cloud_decl.region.value.clone(),
         envs: Vec::new(),
     };
     let header = environments::platform(&mut r, platform_decl, display_path);
@@ -174,6 +180,13 @@ fn resolve(display_path: &str, spec: &spec::Spec, sink: &mut Sink) -> Option<Pla
     let delivery = delivery::delivery(&mut r, spec.delivery.as_ref()?);
     let services = services::services(&mut r, &spec.services, &spec.data);
     let wired = wiring::wire(&mut r, &header.namespace, services, &spec.services, &data, &spec.data, &delivery);
+    if r.cloud == CloudKind::Aws {
+        aws::check(&mut r, spec);
+    }
+    let observability = spec
+        .observability
+        .as_ref()
+        .and_then(|o| observability::observability(&mut r, o, &wired.services, &spec.services));
     Some(Platform {
         name: header.name,
         title: header.title,
@@ -186,6 +199,7 @@ fn resolve(display_path: &str, spec: &spec::Spec, sink: &mut Sink) -> Option<Pla
         cluster: cluster?,
         data,
         monitoring,
+        observability,
         services: wired.services,
         edges: wired.edges,
         delivery,

@@ -2,7 +2,7 @@
 //! Edges and what they imply are added by [`super::wiring`].
 
 use super::Resolver;
-use super::data::check_cron;
+use super::cron::check_cron;
 use super::names::is_env_var_name;
 use crate::diagnostic::Diagnostic;
 use crate::model::{Autoscale, ConfigEntry, Expose, Metrics, PerEnv, Probe, Resources, Service, ServiceKind};

@@ -15,8 +15,9 @@
 //!   With the CSI secrets backend the pod itself reads the vault, so a
 //!   service with secrets also gets `SecretsRead` on the vault (with External
 //!   Secrets the operator reads it instead).
-//! * **Identity** — when the service has a grant other than `Connect` or any
-//!   secret: `id-<platform>-<service>-<env>` (Azure), namespace = platform
+//! * **Identity** — when the service has a grant other than `Connect` or (on
+//!   Azure) any secret: `id-<platform>-<service>-<env>` (Azure),
+//!   `<platform>-<env>-<service>` (AWS IAM role for IRSA), namespace = platform
 //!   namespace, service account = service name, client id in deploy value
 //!   `identity_client_id_<service_snake>`.
 //! * **Secrets** — `secret NAME` → vault key NAME, env var UPPER_SNAKE(NAME);
@@ -330,7 +331,10 @@ pub(crate) fn wire(
         svc.secrets = secrets.into_iter().map(|(s, _)| s).collect();
         grants.sort();
         grants.dedup();
-        let needs_identity = grants.iter().any(|g| g.access != Access::Connect) || !svc.secrets.is_empty();
+        // On AWS a role exists only for AWS API access (IRSA): with External
+        // Secrets the operator, not the pod, reads Secrets Manager.
+        let needs_identity = grants.iter().any(|g| g.access != Access::Connect)
+            || (!svc.secrets.is_empty() && r.cloud == CloudKind::Azure);
         if needs_identity {
             let cloud_name = r.cloud_name(Resource::Identity, &decl.name.value, decl.name.span, &format!("the identity of {who}"));
             let client_id_key = dv.add(DeploySource::IdentityClientId { service: decl.name.value.clone() });

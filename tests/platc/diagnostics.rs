@@ -21,7 +21,12 @@ fn compile(path: &str) -> platc::model::Platform {
 
 #[test]
 fn real_specs_compile() {
-    for path in ["specs/octo.kdl", "specs/api-worker.kdl", "tests/fixtures/good/minimal.kdl"] {
+    for path in [
+        "specs/octo.kdl",
+        "specs/api-worker.kdl",
+        "specs/shopmicro.kdl",
+        "tests/fixtures/good/minimal.kdl",
+    ] {
         let p = compile(path);
         assert!(!p.services.is_empty());
         assert_eq!(p.source, path);

@@ -7,7 +7,9 @@
 //!
 //! Each SHA is the commit the release tag points to (the peeled commit, not an
 //! annotated tag object), cross-checked against several independent public
-//! workflows that pin the same release.
+//! workflows that pin the same release. Registry logins use the cloud CLI
+//! already on the runner (`az acr login`, `aws ecr get-login-password`)
+//! rather than one more third-party action.
 
 /// One action at one pinned commit.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -84,12 +86,6 @@ pub const AWS_CREDENTIALS: Action = Action {
     release: "v4.2.1",
 };
 
-pub const ECR_LOGIN: Action = Action {
-    repo: "aws-actions/amazon-ecr-login",
-    sha: "062b18b96a7aff071d4dc91bc00c4c1a7945b076",
-    release: "v2.0.1",
-};
-
 /// Every pinned action, for annotation and tests.
 pub const ALL: &[Action] = &[
     CHECKOUT,
@@ -102,7 +98,6 @@ pub const ALL: &[Action] = &[
     SETUP_BUILDX,
     BUILD_PUSH,
     AWS_CREDENTIALS,
-    ECR_LOGIN,
 ];
 
 /// Appends `# <release>` to every `uses: <pinned ref>` line of a serialized

@@ -1,6 +1,9 @@
 //! `ci.yml`: build, lint, test and scan every service image; push it, tagged
 //! with the commit SHA, to the registries of the environments that deploy
-//! from the pushed branch; tag the released commit's image `stable`.
+//! from the pushed branch; tag the released commit's images with the
+//! release tag ([`Platform::release_tag`]: `stable` moved on ACR, an
+//! immutable `release-<tag>` per release on ECR, whose tags never move).
+//! A SHA tag, once pushed, is never pushed again.
 //!
 //! The image that is pushed is the very image that was scanned: the build
 //! job saves it as an artifact and the push job loads it, instead of building
@@ -16,15 +19,12 @@ use super::environments::{
 };
 use super::steps::checkout;
 use super::workflow::{Cancel, Job, Workflow, concurrency};
-use crate::model::{Platform, Scanner};
+use crate::model::{Platform, ReleaseTag, Scanner};
 
 /// Directory of a service's source and Dockerfile in the platform repository.
 pub fn build_context(service: &str) -> String {
     format!("services/{service}")
 }
-
-/// Tag given to the released image.
-pub const STABLE_TAG: &str = "stable";
 
 pub fn workflow(platform: &Platform) -> Option<Workflow> {
     if platform.services.is_empty() {
@@ -53,14 +53,31 @@ pub fn workflow(platform: &Platform) -> Option<Workflow> {
             .collect();
         notes.push(format!("  {branch}: {}", registries.join(", ")));
     }
-    notes.extend([
-        "Registry login servers are looked up from the cloud at run time.".to_string(),
-        format!(
-            "A published release tags its commit's images `{STABLE_TAG}` in the {0} registry; that job runs",
+    notes.push(
+        "Registry login servers are looked up from the cloud at run time. A commit's images are pushed"
+            .to_string(),
+    );
+    notes.push("once: a SHA tag that exists already is never overwritten.".to_string());
+    match platform.release_tag() {
+        ReleaseTag::Moving { tag } => notes.push(format!(
+            "A published release moves the `{tag}` tag to its commit's images in the {0} registry;",
             release_env.name
-        ),
+        )),
+        ReleaseTag::PerRelease { prefix } => {
+            notes.push(format!(
+                "A published release tags its commit's images `{prefix}<release tag>` in the {0} registry;",
+                release_env.name
+            ));
+            notes.push(
+                "its tags are immutable, so each release gets a tag of its own (a `stable` tag could be"
+                    .to_string(),
+            );
+            notes.push("pushed once and never moved).".to_string());
+        }
+    }
+    notes.extend([
         format!(
-            "in the {0} GitHub Environment, so allow release tags there next to {1}.",
+            "that job runs in the {0} GitHub Environment, so allow release tags there next to {1}.",
             release_env.name, release_env.branch
         ),
         String::new(),
@@ -180,8 +197,13 @@ fn push_job(platform: &Platform, branches: &[&str]) -> Job {
         cloud::login_step(platform),
     ];
     let script = format!(
-        "{}docker tag \"$IMAGE:$GITHUB_SHA\" \"$server/$IMAGE:$GITHUB_SHA\"\n\
+        "if {} > /dev/null 2>&1; then\n  \
+         echo \"::notice::$IMAGE:$GITHUB_SHA is in $REGISTRY already (a re-run, or the branch of another environment): not pushed again\"\n  \
+         exit 0\n\
+         fi\n\
+         {}docker tag \"$IMAGE:$GITHUB_SHA\" \"$server/$IMAGE:$GITHUB_SHA\"\n\
          docker push \"$server/$IMAGE:$GITHUB_SHA\"\n",
+        cloud::image_exists_command(platform),
         cloud::registry_login_script(platform)
     );
     for target in registry_targets(platform) {
@@ -195,7 +217,8 @@ fn push_job(platform: &Platform, branches: &[&str]) -> Job {
     job
 }
 
-/// One job for all images: promotion is a registry-side retag, and the
+/// One job for all images: promotion is a registry-side retag (the
+/// manifest the SHA tag names gets the release tag too), and the
 /// environment's approval (if any) is asked once per release.
 fn promote_job(platform: &Platform) -> Job {
     let mut job = Job::new("promote", 15);
@@ -206,25 +229,56 @@ fn promote_job(platform: &Platform) -> Job {
         job.environment = Some(env.name.clone());
         let registry = platform.delivery.registry.cloud_name.get(env.id);
         let images: Vec<&str> = platform.services.iter().map(|s| s.image.as_str()).collect();
+        let mut step_env = json!({
+            "REGISTRY": registry,
+            "IMAGES": images.join(" "),
+            "BRANCH": env.branch,
+        });
+        let release_tag = platform.release_tag();
+        let (tag_line, existing, describe) = match release_tag {
+            ReleaseTag::Moving { tag } => {
+                step_env["TAG"] = json!(tag);
+                ("tag=\"$TAG\"\n".to_string(), "", tag.to_string())
+            }
+            ReleaseTag::PerRelease { prefix } => {
+                step_env["RELEASE"] = json!("${{ github.event.release.tag_name }}");
+                step_env["TAG_PREFIX"] = json!(prefix);
+                step_env["TAG_ROOM"] = json!(128usize.saturating_sub(prefix.len()).to_string());
+                (
+                    // The release's Git tag, made a valid Docker tag byte by
+                    // byte (ReleaseTag::for_release does the same).
+                    "tag=\"$TAG_PREFIX$(printf '%s' \"$RELEASE\" | tr -c 'A-Za-z0-9_.-' '-' | cut -c \"1-$TAG_ROOM\")\"\n"
+                        .to_string(),
+                    // Immutable tags: a re-run finds its own tag; any other
+                    // image under it is an error, never an overwrite.
+                    "  if docker buildx imagetools inspect --raw \"$target\" > \"$RUNNER_TEMP/target.json\" 2> /dev/null; then\n    \
+                     if cmp -s \"$RUNNER_TEMP/source.json\" \"$RUNNER_TEMP/target.json\"; then\n      \
+                     echo \"::notice::$target already names this image\"\n      \
+                     continue\n    \
+                     fi\n    \
+                     echo \"::error::$target already names another image, and release tags are immutable\"\n    \
+                     exit 1\n  \
+                     fi\n",
+                    format!("{prefix}<release tag>"),
+                )
+            }
+        };
         let script = format!(
-            "{}for image in $IMAGES; do\n  \
+            "{login}{tag_line}for image in $IMAGES; do\n  \
              source=\"$server/$image:$GITHUB_SHA\"\n  \
-             if ! docker buildx imagetools inspect \"$source\" > /dev/null; then\n    \
+             target=\"$server/$image:$tag\"\n  \
+             if ! docker buildx imagetools inspect --raw \"$source\" > \"$RUNNER_TEMP/source.json\"; then\n    \
              echo \"::error::$source does not exist: a release must point at a commit that ci built on $BRANCH\"\n    \
              exit 1\n  \
-             fi\n  \
-             docker buildx imagetools create --tag \"$server/$image:$TAG\" \"$source\"\n\
+             fi\n\
+             {existing}  \
+             docker buildx imagetools create --tag \"$target\" \"$source\"\n\
              done\n",
-            cloud::registry_login_script(platform)
+            login = cloud::registry_login_script(platform),
         );
         job.steps.push(json!({
-            "name": format!("Tag the released images {STABLE_TAG} in the registry of {} ({registry})", env.name),
-            "env": {
-                "REGISTRY": registry,
-                "IMAGES": images.join(" "),
-                "BRANCH": env.branch,
-                "TAG": STABLE_TAG,
-            },
+            "name": format!("Tag the released images {describe} in the registry of {} ({registry})", env.name),
+            "env": step_env,
             "run": script,
         }));
     }
@@ -279,6 +333,6 @@ mod tests {
         let promote = &w.jobs[2].1;
         assert_eq!(promote.environment.as_deref(), Some("production"));
         assert_eq!(promote.steps[1]["env"]["IMAGES"], "shop/jobs shop/web");
-        assert_eq!(promote.steps[1]["env"]["TAG"], STABLE_TAG);
+        assert_eq!(promote.steps[1]["env"]["TAG"], "stable");
     }
 }

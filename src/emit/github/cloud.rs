@@ -13,24 +13,51 @@ use serde_json::{Value, json};
 use super::actions::{AWS_CREDENTIALS, AZURE_LOGIN};
 use crate::model::{CloudKind, Platform};
 
-/// Repository variables (or GitHub Environment variables of the same name)
-/// naming the identity the workflows log in as through OIDC.
-pub fn identity_variables(platform: &Platform) -> &'static [&'static str] {
+/// Comment lines naming the identity the workflows log in as through OIDC
+/// and the subject claims it must trust (`claims`: context and full claim,
+/// the subset of [`Platform::ci_subjects`] one workflow's jobs present).
+pub fn identity_notes(platform: &Platform, claims: &[(&str, &str)]) -> Vec<String> {
     match platform.cloud.kind {
-        CloudKind::Azure => &[
-            "AZURE_CLIENT_ID",
-            "AZURE_TENANT_ID",
-            "AZURE_SUBSCRIPTION_ID",
-        ],
-        CloudKind::Aws => &["AWS_ROLE_ARN"],
-    }
-}
-
-/// What the workflows' identity must trust, in the cloud's own words.
-pub fn trust_noun(platform: &Platform) -> &'static str {
-    match platform.cloud.kind {
-        CloudKind::Azure => "federated credentials (subject claims)",
-        CloudKind::Aws => "role trust policy (token.actions.githubusercontent.com:sub)",
+        CloudKind::Azure => {
+            let mut out = vec![
+                "Cloud login is OIDC only (no stored credential), as the identity named by the".to_string(),
+                "repository variables AZURE_CLIENT_ID, AZURE_TENANT_ID, AZURE_SUBSCRIPTION_ID".to_string(),
+                "(a GitHub Environment may override them with variables of the same names).".to_string(),
+                "Its federated credentials (subject claims) must allow:".to_string(),
+            ];
+            out.extend(claims.iter().map(|(_, claim)| format!("  {claim}")));
+            out
+        }
+        // The bootstrap root creates one role per environment, trusted only
+        // by jobs in that GitHub Environment, and one read-only role (plus
+        // state lock and image push) for every other job.
+        CloudKind::Aws => {
+            let mut out = vec![
+                "Cloud login is OIDC only (no stored credential): jobs assume the IAM role named by the"
+                    .to_string(),
+                "variable AWS_ROLE_ARN (see the outputs of terraform/bootstrap).".to_string(),
+            ];
+            let (environments, others): (Vec<_>, Vec<_>) = claims
+                .iter()
+                .partition(|(context, _)| context.starts_with("environment:"));
+            if !environments.is_empty() {
+                out.push(
+                    "Jobs in a GitHub Environment read that environment's AWS_ROLE_ARN: its own CI role,"
+                        .to_string(),
+                );
+                out.push("whose trust policy allows only the environment's subject:".to_string());
+                out.extend(environments.iter().map(|(_, claim)| format!("  {claim}")));
+            }
+            if !others.is_empty() {
+                out.push(
+                    "Other jobs read the repository variable AWS_ROLE_ARN: the read-only CI role (state lock"
+                        .to_string(),
+                );
+                out.push("and image push added), whose trust policy allows:".to_string());
+                out.extend(others.iter().map(|(_, claim)| format!("  {claim}")));
+            }
+            out
+        }
     }
 }
 
@@ -105,11 +132,38 @@ pub fn kube_access_steps(platform: &Platform) -> Vec<Value> {
                         kubectl version\n",
             }),
         ],
-        CloudKind::Aws => vec![json!({
-            "name": "Get cluster credentials",
-            "run": "aws eks update-kubeconfig --name \"$CLUSTER_NAME\" --region \"$AWS_REGION\"\n\
-                    kubectl version\n",
-        })],
+        CloudKind::Aws => vec![
+            json!({
+                "name": "Install kubectl",
+                "env": {"KUBERNETES_VERSION": platform.cluster.kubernetes_version},
+                "run": "version=\"$(curl -fsSL \"https://dl.k8s.io/release/stable-${KUBERNETES_VERSION}.txt\")\"\n\
+                        mkdir -p \"$RUNNER_TEMP/bin\"\n\
+                        curl -fsSLo \"$RUNNER_TEMP/bin/kubectl\" \"https://dl.k8s.io/release/${version}/bin/linux/amd64/kubectl\"\n\
+                        echo \"$(curl -fsSL \"https://dl.k8s.io/release/${version}/bin/linux/amd64/kubectl.sha256\")  $RUNNER_TEMP/bin/kubectl\" \\\n  \
+                        | sha256sum --check\n\
+                        chmod +x \"$RUNNER_TEMP/bin/kubectl\"\n\
+                        echo \"$RUNNER_TEMP/bin\" >> \"$GITHUB_PATH\"\n",
+            }),
+            json!({
+                "name": "Get cluster credentials",
+                "run": "aws eks update-kubeconfig --name \"$CLUSTER_NAME\" --region \"$AWS_REGION\"\n\
+                        kubectl version\n",
+            }),
+        ],
+    }
+}
+
+/// Comment lines on how the jobs of a workflow reach the cluster's API.
+pub fn cluster_access_notes(platform: &Platform) -> Vec<String> {
+    match platform.cloud.kind {
+        // AKS keeps its API server public behind Entra ID authentication.
+        CloudKind::Azure => Vec::new(),
+        CloudKind::Aws => vec![
+            "kubectl matches the cluster's Kubernetes minor version (checksum-verified download).".to_string(),
+            "The EKS API endpoint is private: a job reaches it only from a runner whose address the".to_string(),
+            "environment root's api_public_cidrs admits (set it in a terraform/environments/<env>/*.auto.tfvars".to_string(),
+            "file of your own), or from inside the VPC.".to_string(),
+        ],
     }
 }
 

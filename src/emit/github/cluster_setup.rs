@@ -49,6 +49,11 @@ pub fn workflow(platform: &Platform) -> Option<Workflow> {
     notes.extend(protection_notes(platform));
     notes.push(String::new());
     notes.extend(identity_notes(platform, &[Logins::Environments]));
+    let access = cloud::cluster_access_notes(platform);
+    if !access.is_empty() {
+        notes.push(String::new());
+        notes.extend(access);
+    }
 
     let jobs = platform
         .environments

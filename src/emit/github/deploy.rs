@@ -6,8 +6,12 @@
 //! the spec's approvals gate it. The job writes the overlay's deploy-values
 //! file (the handshake of `model::deploy_env`: one `key=value` line per
 //! Terraform deploy value, plus the image tag, this commit's SHA), waits
-//! until ci.yml has pushed this commit's images, applies the overlay, and
-//! watches every Deployment roll out; if one does not, all are rolled back
+//! until ci.yml has pushed this commit's images, records the revision every
+//! workload runs, applies the overlay and watches every rollout: the
+//! StatefulSets of in-cluster data services, then the Deployments of the
+//! services. If the apply or a rollout fails, every workload the deploy
+//! changed returns to the revision it ran before (workloads it did not
+//! change are left alone, so redeploying a commit never rolls back past it)
 //! and the job fails.
 
 use serde_json::{Value, json};
@@ -23,8 +27,33 @@ use crate::model::{Environment, IMAGE_TAG_KEY, Platform, ServiceKind};
 /// Longest wait for ci.yml to push the commit's images.
 const IMAGE_WAIT_SECONDS: u32 = 1200;
 
-/// Longest wait for all Deployments of an environment to roll out.
+/// Longest wait for all workloads of an environment to roll out.
 const ROLLOUT_SECONDS: u32 = 600;
+
+/// Longest wait for the rolled-back workloads to be ready again.
+const ROLLBACK_SECONDS: u32 = 300;
+
+/// Where the job keeps the revisions the workloads ran before the apply.
+const REVISIONS_FILE: &str = "$RUNNER_TEMP/revisions";
+
+/// A shell function printing the revision number workload `$1`
+/// (`deployment/<name>` or `statefulset/<name>`) runs, empty when it does
+/// not exist. For a StatefulSet, `$2` says which one: `currentRevision`
+/// (what its pods run) or `updateRevision` (what it is rolling out).
+const REVISION_FUNCTION: &str = "revision() {\n  \
+    case \"$1\" in\n    \
+    deployment/*)\n      \
+    kubectl get \"$1\" --namespace \"$NAMESPACE\" --ignore-not-found \\\n        \
+    --output jsonpath='{.metadata.annotations.deployment\\.kubernetes\\.io/revision}'\n      \
+    ;;\n    \
+    statefulset/*)\n      \
+    name=\"$(kubectl get \"$1\" --namespace \"$NAMESPACE\" --ignore-not-found --output jsonpath=\"{.status.$2}\")\"\n      \
+    if [ -n \"$name\" ]; then\n        \
+    kubectl get controllerrevision \"$name\" --namespace \"$NAMESPACE\" --output jsonpath='{.revision}'\n      \
+    fi\n      \
+    ;;\n  \
+    esac\n\
+    }\n";
 
 pub fn workflow(platform: &Platform) -> Option<Workflow> {
     let branches = deploy_branches(platform);
@@ -49,6 +78,11 @@ pub fn workflow(platform: &Platform) -> Option<Workflow> {
     notes.extend(protection_notes(platform));
     notes.push(String::new());
     notes.extend(identity_notes(platform, &[Logins::Environments]));
+    let access = cloud::cluster_access_notes(platform);
+    if !access.is_empty() {
+        notes.push(String::new());
+        notes.extend(access);
+    }
 
     let mut jobs = Vec::new();
     for (i, env) in platform.environments.iter().enumerate() {
@@ -77,19 +111,25 @@ fn job_id(env: &Environment) -> String {
     format!("deploy-{}", env.name)
 }
 
-/// Deployments the services run as (web servers and workers; cron jobs
-/// have no rollout).
-fn deployments(platform: &Platform) -> Vec<&str> {
-    platform
+/// Every workload with a rollout, as `kind/name`, in the order they are
+/// awaited: the StatefulSets of in-cluster data services (the services
+/// depend on them), then the Deployments the services run as (web servers
+/// and workers; cron jobs have no rollout).
+fn workloads(platform: &Platform) -> Vec<String> {
+    let statefulsets = platform
+        .in_cluster_data()
+        .into_iter()
+        .map(|(_, names)| format!("statefulset/{}", names.workload));
+    let deployments = platform
         .services
         .iter()
         .filter(|s| matches!(s.kind, ServiceKind::Web | ServiceKind::Worker))
-        .map(|s| s.name.as_str())
-        .collect()
+        .map(|s| format!("deployment/{}", s.name));
+    statefulsets.chain(deployments).collect()
 }
 
 fn job(platform: &Platform, env: &Environment, previous: Option<&Environment>) -> Job {
-    let mut job = Job::new(format!("deploy ({})", env.name), 45);
+    let mut job = Job::new(format!("deploy ({})", env.name), 50);
     if let Some(prev) = previous {
         job.needs = vec![job_id(prev)];
     }
@@ -98,7 +138,7 @@ fn job(platform: &Platform, env: &Environment, previous: Option<&Environment>) -
     job.concurrency = Some(concurrency(format!("deploy-{}", env.name), Cancel::Never));
     job.id_token = true;
     let images: Vec<&str> = platform.services.iter().map(|s| s.image.as_str()).collect();
-    let deployments = deployments(platform);
+    let workloads = workloads(platform);
     job.env = vec![
         ("ENVIRONMENT".to_string(), env.name.clone()),
         ("TF_ROOT".to_string(), terraform_root(&env.name)),
@@ -133,13 +173,17 @@ fn job(platform: &Platform, env: &Environment, previous: Option<&Environment>) -
     if !images.is_empty() {
         job.steps.push(wait_for_images_step(platform, &images));
     }
+    if !workloads.is_empty() {
+        job.steps.push(record_step(&workloads));
+    }
     job.steps.push(json!({
         "name": "Apply the overlay",
+        "id": "apply",
         "run": "kubectl apply -k \"$OVERLAY\"\n",
     }));
-    if !deployments.is_empty() {
-        job.steps.push(rollout_step(&deployments));
-        job.steps.push(rollback_step(&deployments));
+    if !workloads.is_empty() {
+        job.steps.push(rollout_step(&workloads));
+        job.steps.push(rollback_step());
     }
     job
 }
@@ -185,21 +229,38 @@ fn wait_for_images_step(platform: &Platform, images: &[&str]) -> Value {
     })
 }
 
-fn rollout_step(deployments: &[&str]) -> Value {
+/// Records `kind/name revision` (or `none`) per workload before the apply.
+fn record_step(workloads: &[String]) -> Value {
+    json!({
+        "name": "Record the revisions running now",
+        "env": {"WORKLOADS": workloads.join(" ")},
+        "run": format!(
+            "{REVISION_FUNCTION}\
+             : > \"{REVISIONS_FILE}\"\n\
+             for workload in $WORKLOADS; do\n  \
+             running=\"$(revision \"$workload\" currentRevision)\"\n  \
+             echo \"$workload ${{running:-none}}\" >> \"{REVISIONS_FILE}\"\n\
+             done\n\
+             cat \"{REVISIONS_FILE}\"\n"
+        ),
+    })
+}
+
+fn rollout_step(workloads: &[String]) -> Value {
     json!({
         "name": "Wait for the rollouts",
         "id": "rollout",
         "env": {
-            "DEPLOYMENTS": deployments.join(" "),
+            "WORKLOADS": workloads.join(" "),
             "ROLLOUT_SECONDS": ROLLOUT_SECONDS.to_string(),
         },
         "run": "deadline=$((SECONDS + ROLLOUT_SECONDS))\n\
                 failed=\"\"\n\
-                for deployment in $DEPLOYMENTS; do\n  \
+                for workload in $WORKLOADS; do\n  \
                 remaining=$((deadline - SECONDS))\n  \
                 if [ \"$remaining\" -lt 1 ]; then remaining=1; fi\n  \
-                kubectl rollout status \"deployment/$deployment\" --namespace \"$NAMESPACE\" --timeout \"${remaining}s\" \\\n    \
-                || failed=\"$failed $deployment\"\n\
+                kubectl rollout status \"$workload\" --namespace \"$NAMESPACE\" --timeout \"${remaining}s\" \\\n    \
+                || failed=\"$failed $workload\"\n\
                 done\n\
                 if [ -n \"$failed\" ]; then\n  \
                 echo \"::error::Rollout did not complete in $ENVIRONMENT for:$failed\"\n  \
@@ -208,17 +269,38 @@ fn rollout_step(deployments: &[&str]) -> Value {
     })
 }
 
-fn rollback_step(deployments: &[&str]) -> Value {
+/// After a failed apply or rollout: every workload whose revision changed
+/// returns to the one recorded before the apply, and the job fails.
+fn rollback_step() -> Value {
     json!({
-        "name": "Roll back every deployment",
-        "if": "failure() && steps.rollout.outcome == 'failure'",
-        "env": {"DEPLOYMENTS": deployments.join(" ")},
-        "run": "for deployment in $DEPLOYMENTS; do\n  \
-                kubectl rollout undo \"deployment/$deployment\" --namespace \"$NAMESPACE\" \\\n    \
-                || echo \"::warning::deployment/$deployment has no earlier revision to return to\"\n\
-                done\n\
-                echo \"::error::Deploy to $ENVIRONMENT failed: every deployment was rolled back to its previous revision\"\n\
-                exit 1\n",
+        "name": "Roll back what this deploy changed",
+        "if": "failure() && (steps.apply.outcome == 'failure' || steps.rollout.outcome == 'failure')",
+        "env": {"ROLLBACK_SECONDS": ROLLBACK_SECONDS.to_string()},
+        "run": format!(
+            "{REVISION_FUNCTION}\
+             rolled=\"\"\n\
+             while read -r workload before; do\n  \
+             now=\"$(revision \"$workload\" updateRevision)\"\n  \
+             if [ \"$now\" = \"$before\" ]; then\n    \
+             continue\n  \
+             fi\n  \
+             if [ \"$before\" = none ]; then\n    \
+             echo \"::warning::$workload did not run before this deploy: no revision to return to\"\n    \
+             continue\n  \
+             fi\n  \
+             if kubectl rollout undo \"$workload\" --namespace \"$NAMESPACE\" --to-revision \"$before\"; then\n    \
+             rolled=\"$rolled $workload\"\n  \
+             else\n    \
+             echo \"::warning::$workload could not return to revision $before\"\n  \
+             fi\n\
+             done < \"{REVISIONS_FILE}\"\n\
+             for workload in $rolled; do\n  \
+             kubectl rollout status \"$workload\" --namespace \"$NAMESPACE\" --timeout \"${{ROLLBACK_SECONDS}}s\" \\\n    \
+             || echo \"::warning::$workload is not ready after its rollback\"\n\
+             done\n\
+             echo \"::error::Deploy to $ENVIRONMENT failed; rolled back to the revisions running before:${{rolled:- nothing had changed}}\"\n\
+             exit 1\n"
+        ),
     })
 }
 
@@ -254,17 +336,35 @@ mod tests {
             .iter()
             .find(|s| s["id"] == "rollout")
             .expect("rollout step");
-        assert_eq!(rollout["env"]["DEPLOYMENTS"], "jobs web");
+        assert_eq!(rollout["env"]["WORKLOADS"], "deployment/jobs deployment/web");
+        let names: Vec<&str> = steps.iter().filter_map(|s| s["name"].as_str()).collect();
+        let record = names.iter().position(|n| *n == "Record the revisions running now");
+        let apply = names.iter().position(|n| *n == "Apply the overlay");
+        assert!(record.is_some() && record < apply, "{names:?}");
         let rollback = steps.last().expect("steps");
         assert_eq!(
             rollback["if"],
-            "failure() && steps.rollout.outcome == 'failure'"
+            "failure() && (steps.apply.outcome == 'failure' || steps.rollout.outcome == 'failure')"
         );
-        assert!(
-            rollback["run"]
-                .as_str()
-                .unwrap_or("")
-                .contains("kubectl rollout undo")
+        let run = rollback["run"].as_str().unwrap_or("");
+        assert!(run.contains("kubectl rollout undo \"$workload\" --namespace \"$NAMESPACE\" --to-revision \"$before\""));
+        // Unchanged workloads are skipped.
+        assert!(run.contains("if [ \"$now\" = \"$before\" ]; then\n    continue"));
+    }
+
+    #[test]
+    fn in_cluster_data_rolls_out_first() {
+        let text = std::fs::read_to_string("specs/shopmicro.kdl").expect("specs/shopmicro.kdl");
+        let p = crate::compile_source("specs/shopmicro.kdl", &text).expect("shopmicro compiles");
+        assert_eq!(
+            workloads(&p),
+            [
+                "statefulset/cache",
+                "statefulset/db",
+                "deployment/backend",
+                "deployment/frontend",
+                "deployment/ml-service"
+            ]
         );
     }
 

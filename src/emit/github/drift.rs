@@ -10,6 +10,7 @@ use serde_json::json;
 use super::cloud;
 use super::environments::{Logins, identity_notes, terraform_root};
 use super::steps::{checkout, setup_terraform, terraform_init};
+use super::vault_access;
 use super::workflow::{Cancel, Job, Workflow, concurrency};
 use crate::model::Platform;
 
@@ -59,9 +60,10 @@ pub fn workflow(platform: &Platform) -> Option<Workflow> {
             .into_iter()
             .map(|(k, v)| (k.to_string(), v)),
     );
-    job.steps = vec![
-        checkout(),
-        cloud::login_step(platform),
+    job.env.extend(vault_access::job_env(platform));
+    job.steps = vec![checkout(), cloud::login_step(platform)];
+    job.steps.extend(vault_access::admit_step(platform));
+    job.steps.extend([
         setup_terraform(),
         terraform_init(),
         json!({
@@ -106,7 +108,8 @@ pub fn workflow(platform: &Platform) -> Option<Workflow> {
                     ;;\n\
                     esac\n",
         }),
-    ];
+    ]);
+    job.steps.extend(vault_access::remove_steps(platform));
 
     Some(Workflow {
         file: "drift.yml",

@@ -137,22 +137,16 @@ impl Logins<'_> {
     }
 }
 
-/// Comment lines naming the identity variables and the OIDC subjects the
-/// identity must trust for the jobs of one workflow.
+/// Comment lines naming the identity the jobs of one workflow log in as and
+/// the OIDC subjects it must trust.
 pub fn identity_notes(platform: &Platform, logins: &[Logins<'_>]) -> Vec<String> {
-    let vars = super::cloud::identity_variables(platform).join(", ");
-    let mut out = vec![
-        "Cloud login is OIDC only (no stored credential), as the identity named by the".to_string(),
-        format!("repository variables {vars}"),
-        "(a GitHub Environment may override them with variables of the same names).".to_string(),
-        format!("Its {} must allow:", super::cloud::trust_noun(platform)),
-    ];
-    for subject in platform.ci_subjects() {
-        if logins.iter().any(|l| l.covers(&subject.context)) {
-            out.push(format!("  {}", subject.claim));
-        }
-    }
-    out
+    let subjects = platform.ci_subjects();
+    let claims: Vec<(&str, &str)> = subjects
+        .iter()
+        .filter(|s| logins.iter().any(|l| l.covers(&s.context)))
+        .map(|s| (s.context.as_str(), s.claim.as_str()))
+        .collect();
+    super::cloud::identity_notes(platform, &claims)
 }
 
 #[cfg(test)]

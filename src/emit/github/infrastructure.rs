@@ -16,6 +16,7 @@ use super::actions::{DOWNLOAD_ARTIFACT, UPLOAD_ARTIFACT};
 use super::cloud;
 use super::environments::{Logins, identity_notes, protection_notes, terraform_root};
 use super::steps::{checkout, setup_terraform, terraform_init};
+use super::vault_access;
 use super::workflow::{Cancel, CheckovSkip, Job, Workflow, concurrency};
 use crate::model::Platform;
 
@@ -107,20 +108,50 @@ fn terraform_job_env(
             .into_iter()
             .map(|(k, v)| (k.to_string(), v)),
     );
+    env.extend(vault_access::job_env(platform));
     env
 }
 
-fn plan_steps(platform: &Platform, lock: bool) -> Vec<Value> {
-    let lock_flag = if lock {
-        "-lock-timeout=10m"
-    } else {
-        "-lock=false"
+/// Checkout, login (and the runner's admission to the vault firewall, where
+/// Terraform needs it), Terraform set up and initialised.
+fn terraform_steps(platform: &Platform) -> Vec<Value> {
+    let mut steps = vec![checkout(), cloud::login_step(platform)];
+    steps.extend(vault_access::admit_step(platform));
+    steps.extend([setup_terraform(), terraform_init()]);
+    steps
+}
+
+/// Which plan a job makes.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Plan {
+    /// A preview: no state lock, and the whole tree's formatting checked.
+    PullRequest,
+    /// The plan an apply may follow: taken under the state lock.
+    Dispatch,
+}
+
+fn plan_steps(platform: &Platform, plan: Plan) -> Vec<Value> {
+    let lock_flag = match plan {
+        Plan::Dispatch => "-lock-timeout=10m",
+        Plan::PullRequest => "-lock=false",
     };
-    vec![
-        checkout(),
-        cloud::login_step(platform),
-        setup_terraform(),
-        terraform_init(),
+    let mut steps = terraform_steps(platform);
+    if plan == Plan::PullRequest {
+        // Before init, so nothing init writes is checked.
+        let init = steps.len().saturating_sub(1);
+        steps.insert(
+            init,
+            json!({
+                "name": "Terraform format",
+                "run": "terraform fmt -check -recursive -diff terraform\n",
+            }),
+        );
+    }
+    steps.extend([
+        json!({
+            "name": "Terraform validate",
+            "run": "terraform -chdir=\"$TF_ROOT\" validate -no-color\n",
+        }),
         json!({
             "name": "Terraform plan",
             "run": format!("terraform -chdir=\"$TF_ROOT\" plan -input=false {lock_flag} -out=tfplan\n"),
@@ -138,7 +169,8 @@ fn plan_steps(platform: &Platform, lock: bool) -> Vec<Value> {
                     echo '</details>'\n\
                     } >> \"$GITHUB_STEP_SUMMARY\"\n",
         }),
-    ]
+    ]);
+    steps
 }
 
 /// A saved plan embeds the prior state, sensitive values included, and
@@ -167,7 +199,8 @@ fn pull_request_plan(platform: &Platform, names: &[&str]) -> Job {
         terraform_root("${{ matrix.environment }}"),
         "${{ matrix.environment }}",
     );
-    job.steps = plan_steps(platform, false);
+    job.steps = plan_steps(platform, Plan::PullRequest);
+    job.steps.extend(vault_access::remove_steps(platform));
     job
 }
 
@@ -180,9 +213,10 @@ fn dispatch_plan(platform: &Platform) -> Job {
         terraform_root("${{ inputs.environment }}"),
         "${{ inputs.environment }}",
     );
-    job.steps = plan_steps(platform, true);
+    job.steps = plan_steps(platform, Plan::Dispatch);
     job.steps
         .push(upload_plan("tfplan-${{ inputs.environment }}"));
+    job.steps.extend(vault_access::remove_steps(platform));
     job
 }
 
@@ -198,11 +232,8 @@ fn apply(platform: &Platform) -> Job {
         terraform_root("${{ inputs.environment }}"),
         "${{ inputs.environment }}",
     );
-    job.steps = vec![
-        checkout(),
-        cloud::login_step(platform),
-        setup_terraform(),
-        terraform_init(),
+    job.steps = terraform_steps(platform);
+    job.steps.extend([
         json!({
             "name": "Download the reviewed plan",
             "uses": DOWNLOAD_ARTIFACT.uses(),
@@ -212,6 +243,8 @@ fn apply(platform: &Platform) -> Job {
             "name": "Terraform apply (the saved plan only)",
             "run": "terraform -chdir=\"$TF_ROOT\" apply -input=false -lock-timeout=10m tfplan\n",
         }),
-    ];
+    ]);
+    job.steps.extend(vault_access::first_apply_step(platform));
+    job.steps.extend(vault_access::remove_steps(platform));
     job
 }

@@ -20,6 +20,7 @@ mod fixture;
 mod infrastructure;
 mod staleness;
 mod steps;
+mod vault_access;
 mod workflow;
 
 use super::File;

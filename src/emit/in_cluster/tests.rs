@@ -1,5 +1,5 @@
 use super::{emit, overlay_patches};
-use crate::emit::terraform_aws::fixture;
+use crate::emit::terraform::aws::fixture;
 use crate::model::EnvId;
 
 #[test]

@@ -80,10 +80,17 @@ pub fn env_patch(platform: &Platform, service: &Service, env: EnvId) -> Option<V
     }))
 }
 
+/// Whether a long-running service can run more than one pod in some
+/// environment (replicas above one, or an autoscaler): such a service gets a
+/// PDB and spreads its pods over nodes.
+pub fn runs_several(service: &Service) -> bool {
+    long_running(service)
+        && (service.replicas.max().is_some_and(|r| *r > 1) || service.autoscale.is_some())
+}
+
 /// The PDB of a service that runs more than one replica in some environment.
 pub fn pdb(platform: &Platform, service: &Service) -> Option<Value> {
-    let multi = service.replicas.max().is_some_and(|r| *r > 1) || service.autoscale.is_some();
-    if !long_running(service) || !multi {
+    if !runs_several(service) {
         return None;
     }
     Some(json!({

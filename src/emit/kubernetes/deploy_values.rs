@@ -76,7 +76,9 @@ pub fn generator(platform: &Platform) -> Value {
 }
 
 /// Targets writing the registry login server and the image tag into every
-/// workload's image (`<registry>/<image>:<tag>`). The tag goes first: the
+/// service's image (`<registry>/<image>:<tag>`), selected by name: other
+/// workloads of the tree (in-cluster databases, their backup jobs) run
+/// public images that must stay as they are. The tag goes first: the
 /// registry could carry a `:port`, the placeholder registry does not.
 fn image_targets(platform: &Platform) -> Vec<Target> {
     let registry = platform
@@ -84,24 +86,6 @@ fn image_targets(platform: &Platform) -> Vec<Target> {
         .iter()
         .find(|d| d.source == DeploySource::RegistryLoginServer)
         .map(|d| d.key.clone());
-    let mut kinds: Vec<(&str, &str)> = Vec::new();
-    if platform
-        .services
-        .iter()
-        .any(|s| !matches!(s.kind, ServiceKind::CronJob { .. }))
-    {
-        kinds.push(("Deployment", "spec.template.spec.containers.*.image"));
-    }
-    if platform
-        .services
-        .iter()
-        .any(|s| matches!(s.kind, ServiceKind::CronJob { .. }))
-    {
-        kinds.push((
-            "CronJob",
-            "spec.jobTemplate.spec.template.spec.containers.*.image",
-        ));
-    }
     let mut out = Vec::new();
     let parts = [
         (Some(IMAGE_TAG_KEY.to_string()), ":", 1),
@@ -109,11 +93,20 @@ fn image_targets(platform: &Platform) -> Vec<Target> {
     ];
     for (key, delimiter, index) in parts {
         let Some(key) = key else { continue };
-        for (kind, path) in &kinds {
+        for service in &platform.services {
+            let (kind, path) = match service.kind {
+                ServiceKind::CronJob { .. } => (
+                    "CronJob",
+                    "spec.jobTemplate.spec.template.spec.containers.*.image",
+                ),
+                ServiceKind::Web | ServiceKind::Worker => {
+                    ("Deployment", "spec.template.spec.containers.*.image")
+                }
+            };
             out.push(Target {
                 key: key.clone(),
-                select: json!({ "kind": kind }),
-                field_path: (*path).into(),
+                select: json!({ "kind": kind, "name": service.name }),
+                field_path: path.into(),
                 options: Some(json!({ "delimiter": delimiter, "index": index })),
             });
         }

@@ -393,6 +393,7 @@ pub fn platform(secrets: SecretsBackend) -> Platform {
             ),
         ],
         monitoring: None,
+        observability: None,
         services: vec![api(), report(), web(), worker()],
         edges,
         delivery: Delivery {

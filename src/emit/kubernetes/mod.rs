@@ -3,10 +3,12 @@
 //!
 //! ```text
 //! kubernetes/base/kustomization.yaml       resources + each service's config generator
-//! kubernetes/base/namespace.yaml           restricted Pod Security
+//! kubernetes/base/namespace.yaml           restricted Pod Security (+ the observability stack's)
 //! kubernetes/base/network-policies.yaml    default deny, DNS, pod-to-pod edges
 //! kubernetes/base/secret-store.yaml        ClusterSecretStore (External Secrets only)
 //! kubernetes/base/<service>.yaml           every object of one service
+//! kubernetes/base/data/…                   in-cluster data services ([`crate::emit::in_cluster`])
+//! kubernetes/base/observability/…          monitors, SLO rules, dashboards ([`crate::emit::observability`])
 //! kubernetes/overlays/<env>/kustomization.yaml   per-environment values, deploy values
 //! kubernetes/overlays/<env>/deploy-values.env    placeholders, overwritten by the deploy workflow
 //! kubernetes/overlays/<env>/network-policies.yaml  data-service egress (CIDRs per environment)
@@ -17,6 +19,12 @@
 //! so a thousand services stay a thousand files. The base carries the first
 //! environment's value wherever values differ, so every base file is a
 //! complete, valid manifest; every overlay restates each value that differs.
+//!
+//! The in-cluster data services and the observability resources have emitters
+//! of their own, each writing a kustomize directory under the base; this
+//! module lists those directories as resources of the base and puts their
+//! per-environment patches into the overlays, so one `kubectl apply -k`
+//! deploys everything.
 
 mod addons;
 mod autoscaling;
@@ -67,6 +75,14 @@ fn service_objects(platform: &Platform, service: &Service) -> (Vec<Value>, Vec<T
     (docs, targets)
 }
 
+/// A directory of the base, relative to the base (`kubernetes/base/data` → `data`).
+fn dir_name(dir: &str) -> String {
+    dir.strip_prefix(BASE)
+        .unwrap_or(dir)
+        .trim_start_matches('/')
+        .to_string()
+}
+
 /// The Kubernetes tree of one platform.
 pub fn emit(platform: &Platform) -> Vec<File> {
     if platform.environments.is_empty() {
@@ -81,7 +97,7 @@ pub fn emit(platform: &Platform) -> Vec<File> {
     files.push(File::new(
         platform,
         format!("{BASE}/namespace.yaml"),
-        to_yaml(&namespace::namespace(platform)),
+        to_yaml_docs(&namespace::namespaces(platform)),
     ));
     files.push(File::new(
         platform,
@@ -96,6 +112,15 @@ pub fn emit(platform: &Platform) -> Vec<File> {
             to_yaml(&store),
         ));
         targets.extend(t);
+    }
+    let data = super::in_cluster::emit(platform);
+    if !data.is_empty() {
+        resources.push(dir_name(super::in_cluster::DIR));
+        files.extend(data);
+    }
+    if let Some(obs) = &platform.observability {
+        resources.push(dir_name(super::observability::DIR));
+        files.extend(super::observability::emit(platform, obs));
     }
     for service in &platform.services {
         let (docs, t) = service_objects(platform, service);

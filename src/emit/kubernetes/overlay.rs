@@ -86,6 +86,12 @@ pub fn files(platform: &Platform, env: &Environment, targets: &[Target]) -> Vec<
                 .map(|p| json!({ "patch": to_yaml(&p) })),
         );
     }
+    // The in-cluster data services' sizes, retention and vault names.
+    patches.extend(
+        crate::emit::in_cluster::overlay_patches(platform, env.id)
+            .iter()
+            .map(|p| json!({ "patch": to_yaml(p) })),
+    );
 
     let mut kustomization = serde_json::Map::new();
     kustomization.insert(

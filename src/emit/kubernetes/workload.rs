@@ -4,7 +4,9 @@
 //! filesystem (an emptyDir at /tmp for scratch files), every capability
 //! dropped, no privilege escalation, seccomp RuntimeDefault, no
 //! service-account token unless the service talks to the Kubernetes API,
-//! requests and limits on the container.
+//! requests and limits on the container. A service that runs several pods
+//! prefers to spread them over nodes (pod anti-affinity); where the
+//! environment has zones the overlay spreads them over zones too.
 //!
 //! The image is `<registry>/<image>:<tag>` where both registry and tag are
 //! deploy values: the base writes placeholders and the overlay's
@@ -14,7 +16,7 @@
 use serde_json::{Map, Value, json};
 
 use super::meta::{self, PLACEHOLDER, base_value, varies};
-use super::{checkov, cloud, deploy_values, secrets};
+use super::{autoscaling, checkov, cloud, deploy_values, secrets};
 use crate::model::{EnvId, EnvValue, Platform, Service, ServiceKind};
 
 /// Name of the container port every Service and probe refers to.
@@ -109,6 +111,20 @@ fn pod_template(platform: &Platform, service: &Service) -> Value {
             "seccompProfile": { "type": "RuntimeDefault" },
         }),
     );
+    if autoscaling::runs_several(service) {
+        // Replicas on different nodes where the scheduler can: one node
+        // failing or draining never takes every pod of the service.
+        spec.insert(
+            "affinity".into(),
+            json!({ "podAntiAffinity": { "preferredDuringSchedulingIgnoredDuringExecution": [{
+                "weight": 100,
+                "podAffinityTerm": {
+                    "labelSelector": { "matchLabels": meta::selector(&service.name) },
+                    "topologyKey": "kubernetes.io/hostname",
+                },
+            }] } }),
+        );
+    }
     spec.insert("containers".into(), json!([container(platform, service)]));
     spec.insert("volumes".into(), Value::Array(volumes));
     json!({

@@ -1,5 +1,5 @@
 use super::emit;
-use crate::emit::terraform_aws::fixture;
+use crate::emit::terraform::aws::fixture;
 
 fn find<'a>(files: &'a [crate::emit::File], path: &str) -> &'a str {
     files

@@ -6,6 +6,7 @@
 //! families on top of it. All HCL goes through [`hcl`], so the output is
 //! exactly what `terraform fmt` writes.
 
+pub mod aws;
 pub mod azure;
 pub mod hcl;
 pub mod module;
@@ -20,7 +21,6 @@ use crate::model::{CloudKind, Platform};
 pub fn emit(platform: &Platform) -> Vec<File> {
     match platform.cloud.kind {
         CloudKind::Azure => azure::emit(platform),
-        // The AWS target is not written yet.
-        CloudKind::Aws => Vec::new(),
+        CloudKind::Aws => aws::emit(platform),
     }
 }

@@ -1,8 +1,11 @@
 //! AWS: naming conventions and limits.
 //!
-//! Structure only so far (seed 004 fills it in): names are
-//! `<platform>-<name>-<env>` with AWS's limits; the state backend is an S3
-//! bucket with a DynamoDB lock table.
+//! Every environment-scoped name starts with `<platform>-<env>`: the
+//! cluster and the registry namespace are exactly that, and IAM roles are
+//! `<platform>-<env>-<name>`, because the environment's CI role may manage
+//! only the roles under that prefix (see the bootstrap root). The state
+//! backend is one S3 bucket per platform and region, `<platform>-tfstate-<region>`
+//! (bucket names are global), locked by the DynamoDB table `<platform>-tflock`.
 
 use super::{NameParts, NameRule, Resource};
 use crate::model::{DataKind, StateBackend};
@@ -41,8 +44,13 @@ pub fn parts(res: Resource, platform: &str, name: &str, env: &str) -> NameParts 
         | Resource::Registry
         | Resource::LogWorkspace
         | Resource::KeyVault => p(platform.to_string()),
-        Resource::Identity
-        | Resource::Postgres
+        // Under the environment's IAM prefix, which its CI role may manage.
+        Resource::Identity => NameParts {
+            prefix: format!("{platform}-{env}-"),
+            core: name.to_string(),
+            suffix: String::new(),
+        },
+        Resource::Postgres
         | Resource::Redis
         | Resource::ServiceBus
         | Resource::Storage => p(format!("{platform}-{name}")),
@@ -57,17 +65,58 @@ pub fn ports(kind: &DataKind) -> Vec<u16> {
     }
 }
 
-pub fn state_backend(platform: &str) -> StateBackend {
+pub fn state_backend(platform: &str, region: &str) -> StateBackend {
     StateBackend::S3 {
-        bucket: format!("{platform}-tfstate"),
+        bucket: state_bucket(platform, region),
         lock_table: format!("{platform}-tflock"),
     }
+}
+
+/// The S3 bucket of the Terraform state (global namespace: the region keeps
+/// one platform's buckets in two regions apart).
+pub fn state_bucket(platform: &str, region: &str) -> String {
+    format!("{platform}-tfstate-{region}")
+}
+
+/// S3 bucket names: 3 to 63 characters.
+pub const BUCKET_MAX: usize = 63;
+/// IAM role names: at most 64 characters.
+pub const ROLE_MAX: usize = 64;
+
+/// Suffixes of the IAM roles the Terraform creates for every environment
+/// under `<platform>-<env>` (cluster, nodes, EKS add-on controllers); the
+/// longest decides whether the prefix fits.
+pub const ENVIRONMENT_ROLE_SUFFIXES: &[&str] = &["-cluster", "-node", "-vpc-cni", "-ebs-csi"];
+
+/// Whether a container image name is a valid ECR repository name
+/// (lowercase letters, digits and `._/-`, each path part starting and
+/// ending with a letter or digit), or why not.
+pub fn ecr_repository_problem(name: &str) -> Option<String> {
+    if name.len() < 2 || name.len() > 256 {
+        return Some(format!("it has {} characters (2 to 256)", name.len()));
+    }
+    if let Some(c) = name.chars().find(|c| !(c.is_ascii_lowercase() || c.is_ascii_digit() || "._/-".contains(*c))) {
+        return Some(if c.is_ascii_uppercase() {
+            format!("it contains the uppercase letter `{c}`")
+        } else {
+            format!("it contains `{}`", c.escape_debug())
+        });
+    }
+    let part_ok = |p: &str| {
+        p.starts_with(|c: char| c.is_ascii_alphanumeric()) && p.ends_with(|c: char| c.is_ascii_alphanumeric())
+    };
+    if !name.split('/').all(part_ok) {
+        return Some("each `/`-separated part must start and end with a letter or digit".into());
+    }
+    None
 }
 
 /// Data service kinds AWS has no counterpart for in platc yet.
 pub fn unsupported(keyword: &str) -> Option<&'static str> {
     match keyword {
         "servicebus" => Some("`servicebus` is Azure Service Bus; on AWS messaging is not supported yet"),
+        "keyvault" => Some("on AWS secrets live in AWS Secrets Manager, one prefix per environment: remove `keyvault` (services name their secrets with `secret NAME`)"),
+        "storage" => Some("`storage` is an Azure Storage account; on AWS object storage (S3) is not supported yet"),
         _ => None,
     }
 }

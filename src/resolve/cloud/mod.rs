@@ -132,10 +132,10 @@ pub fn ports(cloud: CloudKind, kind: &DataKind) -> Vec<u16> {
 }
 
 /// The Terraform state backend of a platform.
-pub fn state_backend(cloud: CloudKind, platform: &str) -> StateBackend {
+pub fn state_backend(cloud: CloudKind, platform: &str, region: &str) -> StateBackend {
     match cloud {
         CloudKind::Azure => azure::state_backend(platform),
-        CloudKind::Aws => aws::state_backend(platform),
+        CloudKind::Aws => aws::state_backend(platform, region),
     }
 }
 

@@ -170,6 +170,7 @@ pub fn platform() -> Platform {
             ),
         ],
         monitoring: None,
+        observability: Some(observability()),
         services: vec![
             service("backend", 8080, true),
             service("frontend", 8080, false),

@@ -5,7 +5,10 @@
 //! When Terraform itself writes secrets (generated database passwords, cache
 //! access keys), the principal running Terraform is granted Key Vault
 //! Secrets Officer on this vault only, and the vault's `id` output waits for
-//! that grant so no secret is written before it exists.
+//! that grant so no secret is written before it exists. When it does so
+//! through the public endpoint ([`crate::model::Platform::runner_admitted_vault`]),
+//! the workflows admit their runner to the firewall for the job and the
+//! vault ignores those transient `ip_rules`.
 
 use super::context::{Azure, Part, call, common_variables, located, skip, tagged, var};
 use super::diagnostics;
@@ -159,10 +162,10 @@ fn module(az: &Azure, exposure: Exposure, writes_secrets: bool, purgeable: bool)
             .attr("ip_rules", Expr::list([]))
             .attr("virtual_network_subnet_ids", var("allowed_subnet_ids")),
     );
-    if writes_secrets && exposure != Exposure::Private {
+    if az.p.runner_admitted_vault().is_some() {
         vault = vault.blank().block(
             Block::new("lifecycle")
-                .comment("Terraform writes generated credentials through the public endpoint: the infrastructure\nworkflow admits its runner's address for the run (az keyvault network-rule add, then remove),\na transient rule that is not drift.")
+                .comment("Terraform reads and writes generated credentials through the public endpoint: the\ninfrastructure and drift workflows admit their runner's address for the job (az keyvault\nnetwork-rule add, then remove), a transient rule that is not drift.")
                 .attr("ignore_changes", Expr::list([Expr::raw("network_acls[0].ip_rules")])),
         );
     }
