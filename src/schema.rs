@@ -81,8 +81,10 @@ struct Spec {
     keyvault: Option<BTreeMap<String, KeyVault>>,
     /// `storage NAME { … }`: storage accounts (blob containers, queues).
     storage: Option<BTreeMap<String, Storage>>,
-    /// `monitoring NAME { … }`: log workspace and alert rules.
+    /// `monitoring NAME { … }`: log workspace and alert rules (Azure Monitor).
     monitoring: Option<BTreeMap<String, Monitoring>>,
+    /// `observability { … }`: the in-cluster LGTM stack, SLOs, their alerts and dashboards.
+    observability: Option<Observability>,
     /// `service NAME { … }`: workloads.
     service: Option<BTreeMap<String, Service>>,
     /// `delivery { … }`: required, once.
@@ -125,7 +127,7 @@ struct Environment {
     branch: Option<String>,
     /// `approval=#true`: deployments need approval (production-like: purge protection, longer retention).
     approval: Option<bool>,
-    /// `zones="1 2 3"`: availability zones, space-separated; absent = single zone.
+    /// `zones="1 2 3"`: availability zones, space-separated (1 = the region's first zone); absent = single zone (Azure), required with 2 to 4 zones on AWS.
     zones: Option<String>,
 }
 
@@ -143,7 +145,7 @@ struct Network {
 struct Subnet {
     /// `index=N`: the N-th block of size /prefix inside each environment's network.
     index: u32,
-    /// `prefix=N`: the subnet's prefix length; default 24.
+    /// `prefix=N`: the subnet's prefix length; default 24 (Azure: at most 29; AWS: at most 26, split into four zone slots).
     #[schemars(range(min = 8, max = 29))]
     prefix: Option<u8>,
     /// `delegate=postgresql`: reserve the subnet for PostgreSQL flexible servers.
@@ -162,7 +164,7 @@ struct Cluster {
     kubernetes: String,
     /// `subnet NAME`: the subnet of the nodes.
     subnet: String,
-    /// `network-plugin azure|kubenet|vpc-cni [policy=…]`; default azure (Azure) / vpc-cni (AWS), policy calico.
+    /// `network-plugin azure|kubenet|vpc-cni [policy=…]`; default azure with calico (Azure) / vpc-cni with vpc-cni (AWS).
     network_plugin: Option<NetworkPlugin>,
     /// `max-pods N`: pods per node (10-250); default 30.
     #[schemars(range(min = 10, max = 250))]
@@ -300,6 +302,85 @@ struct Alert {
     #[schemars(regex(pattern = r"^[0-9]+[mh]$"))]
     window: String,
     severity: SeverityKw,
+}
+
+#[derive(JsonSchema)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+#[allow(dead_code)]
+struct Observability {
+    /// `metrics prometheus { … }`: required; SLOs, alerts and dashboards read Prometheus.
+    metrics: Backend<MetricsKw>,
+    /// `logs loki { … }`.
+    logs: Option<Backend<LogsKw>>,
+    /// `traces tempo { … }`.
+    traces: Option<Backend<TracesKw>>,
+    /// `grafana`: Grafana with the dashboard sidecar (needed by dashboards).
+    grafana: Option<bool>,
+    /// `slo NAME service=… sli=… objective=… window=… [threshold=…] { description "…" }`, keyed by name.
+    slo: Option<BTreeMap<String, Slo>>,
+    /// `alert NAME slo=… severity=… [for=…]`, keyed by name.
+    alert: Option<BTreeMap<String, SloAlert>>,
+    /// `dashboard NAME kind=… [service=…] title="…"`, keyed by name.
+    dashboard: Option<BTreeMap<String, Dashboard>>,
+}
+
+#[derive(JsonSchema)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+#[allow(dead_code)]
+struct Backend<K> {
+    /// The node's argument.
+    kind: K,
+    /// `retention-days N [ENV=N …]` (1-3650); default 7 (Tempo 3).
+    retention_days: Option<PerEnv<u32>>,
+    /// `storage-gb N [ENV=N …]` (1-16384): volume size; default 20 (Tempo 10).
+    storage_gb: Option<PerEnv<u32>>,
+}
+
+#[derive(JsonSchema)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+#[allow(dead_code)]
+struct Slo {
+    /// A service that declares `metrics`.
+    service: String,
+    sli: SliKw,
+    /// Percentage of good events, above 0 and below 100 (e.g. 99.9).
+    objective: f64,
+    /// `window="30d"`: whole days, 1 to 90.
+    #[schemars(regex(pattern = r"^[0-9]+d$"))]
+    window: String,
+    /// `threshold="300ms"`: latency SLIs only (required there); ms, s, m, h or d.
+    #[schemars(regex(pattern = r"^[0-9]+(ms|s|m|h|d)$"))]
+    threshold: Option<String>,
+    /// Request counter labelled with `code`; default http_requests_total.
+    requests_metric: Option<String>,
+    /// Request-duration histogram in seconds; default http_request_duration_seconds.
+    duration_metric: Option<String>,
+    /// `description "…"`: the objective's business justification.
+    description: Option<String>,
+}
+
+#[derive(JsonSchema)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+#[allow(dead_code)]
+struct SloAlert {
+    /// A declared `slo`.
+    slo: String,
+    severity: SeverityKw,
+    /// `for="10m"`: how long the condition holds; default 10m (latency) or 2m (burn rate).
+    #[serde(rename = "for")]
+    #[schemars(regex(pattern = r"^[0-9]+[mh]$"))]
+    for_: Option<String>,
+}
+
+#[derive(JsonSchema)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+#[allow(dead_code)]
+struct Dashboard {
+    kind: DashboardKindKw,
+    /// The service of a service-health dashboard (required there, rejected elsewhere).
+    service: Option<String>,
+    /// The title Grafana shows.
+    title: String,
 }
 
 #[derive(JsonSchema)]
@@ -481,7 +562,13 @@ mod tests {
     #[test]
     fn lists_keyword_values() {
         let text = spec_schema();
-        for kw in SignalKw::KEYWORDS.iter().chain(SecretsKw::KEYWORDS).chain(HaKw::KEYWORDS) {
+        for kw in SignalKw::KEYWORDS
+            .iter()
+            .chain(SecretsKw::KEYWORDS)
+            .chain(HaKw::KEYWORDS)
+            .chain(SliKw::KEYWORDS)
+            .chain(DashboardKindKw::KEYWORDS)
+        {
             assert!(text.contains(&format!("\"{kw}\"")), "{kw}");
         }
     }
@@ -493,7 +580,14 @@ mod tests {
             "environment": { "dev": { "network": "10.0.0.0/16" }, "production": { "network": "10.1.0.0/16", "approval": true } },
             "cluster": { "aks": { "kubernetes": "1.30", "subnet": "aks", "node-pool": { "system": { "vm-size": "Standard_D2s_v3", "count": { "default": 1, "production": 3 } } } } },
             "service": { "api": { "image": "shop/api", "port": 8080, "replicas": 2, "config": { "LOG_LEVEL": { "default": "info", "production": "warn" } } } },
-            "delivery": { "registry": { "kind": "acr" }, "state": "azure-storage" }
+            "delivery": { "registry": { "kind": "acr" }, "state": "azure-storage" },
+            "observability": {
+                "metrics": { "kind": "prometheus", "retention-days": { "default": 7, "production": 30 } },
+                "grafana": true,
+                "slo": { "api-latency": { "service": "api", "sli": "latency-p95", "objective": 95, "window": "30d", "threshold": "300ms" } },
+                "alert": { "slow": { "slo": "api-latency", "severity": "warning", "for": "10m" } },
+                "dashboard": { "api": { "kind": "service-health", "service": "api", "title": "API" } }
+            }
         });
         let validator = jsonschema::validator_for(&schema()).unwrap();
         let errors: Vec<String> = validator.iter_errors(&instance).map(|e| e.to_string()).collect();

@@ -10,8 +10,8 @@ use serde::Serialize;
 
 use super::File;
 use crate::model::{
-    DataKind, DeploySource, EdgeTarget, Endpoint, HighAvailability, Platform, SecretsBackend,
-    ServiceKind,
+    CloudKind, DashboardKind, DataKind, DeploySource, EdgeTarget, Endpoint, HighAvailability,
+    Observability, Platform, SecretsBackend, ServiceKind, Sli,
 };
 
 const README: &str = include_str!("../../templates/README.md.j2");
@@ -48,6 +48,78 @@ struct ReadmeContext {
     deploy_values: Vec<DeployRow>,
     ci_variables: Vec<&'static str>,
     secrets_rotation: &'static str,
+    /// AWS: where the secrets live (Secrets Manager prefix per environment).
+    secrets_store: String,
+    /// What each edge opens besides the NetworkPolicies.
+    edge_note: &'static str,
+    /// AWS: each subnet's per-zone blocks, per environment.
+    zonal_subnets: Vec<Row>,
+    /// Data services running in the cluster, with their backups.
+    in_cluster: Vec<InClusterRow>,
+    observability: Option<ObservabilityCtx>,
+    /// The operations CLI (`scripts/<platform>ctl`) and the runbook.
+    cli_path: String,
+    runbook_path: &'static str,
+}
+
+#[derive(Serialize)]
+struct InClusterRow {
+    kind: &'static str,
+    name: String,
+    workload: String,
+    port: u16,
+    volume: String,
+    backup: Option<BackupRow>,
+}
+
+#[derive(Serialize)]
+struct BackupRow {
+    cronjob: String,
+    schedule: String,
+    pvc: String,
+    retention: String,
+    manual_job: String,
+    primary_pod: String,
+    user: String,
+    databases: Vec<String>,
+}
+
+#[derive(Serialize)]
+struct ObservabilityCtx {
+    stack: Vec<Row>,
+    slos: Vec<SloRow>,
+    alerts: Vec<AlertRow>,
+    dashboards: Vec<DashboardRow>,
+    rules_path: String,
+    monitors: Vec<String>,
+    grafana: bool,
+    logs: bool,
+    traces: bool,
+}
+
+#[derive(Serialize)]
+struct SloRow {
+    name: String,
+    service: String,
+    sli: String,
+    objective: String,
+    window: String,
+    description: String,
+}
+
+#[derive(Serialize)]
+struct AlertRow {
+    name: String,
+    severity: &'static str,
+    slo: String,
+    when: String,
+}
+
+#[derive(Serialize)]
+struct DashboardRow {
+    title: String,
+    file: String,
+    shows: String,
 }
 
 #[derive(Serialize)]
@@ -137,7 +209,7 @@ impl ReadmeContext {
                 .iter()
                 .map(|v| DeployRow {
                     key: v.key.clone(),
-                    what: deploy_what(&v.source),
+                    what: deploy_what(p, &v.source),
                 })
                 .collect(),
             ci_variables: if azure {
@@ -145,6 +217,24 @@ impl ReadmeContext {
             } else {
                 vec!["`AWS_ROLE_ARN`", "`AWS_REGION`"]
             },
+            secrets_store: match p.cloud.kind {
+                CloudKind::Aws => p
+                    .environments
+                    .iter()
+                    .map(|e| format!("`{}…`", p.secret_prefix(e.id)))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                CloudKind::Azure => String::new(),
+            },
+            edge_note: match p.cloud.kind {
+                CloudKind::Azure => "(the NetworkPolicy on both sides, the NSG rule, the identity's role assignment)",
+                CloudKind::Aws => "(the NetworkPolicy on both sides; an IRSA role's policy where the edge calls an AWS API)",
+            },
+            zonal_subnets: if azure { Vec::new() } else { zonal_subnets(p) },
+            in_cluster: in_cluster(p),
+            observability: p.observability.as_ref().map(|o| observability(p, o)),
+            cli_path: crate::emit::operations::cli_path(p),
+            runbook_path: "docs/runbook.md",
             secrets_rotation: match p.delivery.secrets {
                 SecretsBackend::ExternalSecrets => {
                     "External Secrets refreshes the Kubernetes Secret within its refresh interval; restart the deployment to load it."
@@ -220,6 +310,19 @@ fn sizing(p: &Platform) -> Vec<Row> {
     }
     for d in &p.data {
         match &d.kind {
+            DataKind::Postgres(pg) if d.in_cluster().is_some() => {
+                rows.push(row(format!("PostgreSQL `{}` (in cluster)", d.name), &|e| {
+                    format!(
+                        "{} GB volume, backups kept {} days",
+                        pg.storage_gb.get(e),
+                        pg.backup_retention_days.get(e)
+                    )
+                }))
+            }
+            DataKind::Redis(r) if d.in_cluster().is_some() => rows.push(row(
+                format!("Redis `{}` (in cluster)", d.name),
+                &|e| format!("{} GB volume", r.storage_gb.get(e)),
+            )),
             DataKind::Postgres(pg) => rows.push(row(format!("PostgreSQL `{}`", d.name), &|e| {
                 let ha = match pg.high_availability.get(e) {
                     HighAvailability::None => "",
@@ -240,10 +343,16 @@ fn sizing(p: &Platform) -> Vec<Row> {
             DataKind::KeyVault(_) => {}
         }
     }
-    rows.push(row(
-        format!("Registry ({:?})", p.delivery.registry.kind).to_uppercase(),
-        &|e| p.delivery.registry.sku.get(e).clone(),
-    ));
+    match p.delivery.registry.kind {
+        // ECR has no tiers: one repository per service under the environment's namespace.
+        crate::model::RegistryKind::Ecr => rows.push(row("ECR repositories".into(), &|e| {
+            format!("`{}/…`", p.delivery.registry.cloud_name.get(e))
+        })),
+        crate::model::RegistryKind::Acr => rows.push(row(
+            format!("Registry ({:?})", p.delivery.registry.kind).to_uppercase(),
+            &|e| p.delivery.registry.sku.get(e).clone(),
+        )),
+    }
     if let Some(m) = &p.monitoring {
         rows.push(row("Log retention (days)".into(), &|e| {
             m.retention_days.get(e).to_string()
@@ -252,10 +361,164 @@ fn sizing(p: &Platform) -> Vec<Row> {
     rows
 }
 
-fn deploy_what(source: &DeploySource) -> String {
+fn zonal_subnets(p: &Platform) -> Vec<Row> {
+    p.subnets
+        .iter()
+        .map(|s| Row {
+            name: s.name.clone(),
+            values: p
+                .environments
+                .iter()
+                .map(|e| {
+                    p.zone_subnets(s, e.id)
+                        .iter()
+                        .map(|z| format!("{} {}", z.zone, z.cidr))
+                        .collect::<Vec<_>>()
+                        .join("<br/>")
+                })
+                .collect(),
+            purpose: if s.public {
+                "public: load balancers, NAT gateways".into()
+            } else {
+                "private".into()
+            },
+        })
+        .collect()
+}
+
+fn in_cluster(p: &Platform) -> Vec<InClusterRow> {
+    p.in_cluster_data()
+        .into_iter()
+        .map(|(d, n)| {
+            let volume = match &d.kind {
+                DataKind::Postgres(pg) => per_env_text(p, |e| format!("{} GB", pg.storage_gb.get(e))),
+                DataKind::Redis(r) => per_env_text(p, |e| format!("{} GB", r.storage_gb.get(e))),
+                _ => String::new(),
+            };
+            InClusterRow {
+                kind: match &d.kind {
+                    DataKind::Postgres(_) => "PostgreSQL",
+                    _ => "Redis",
+                },
+                name: d.name.clone(),
+                workload: n.workload.clone(),
+                port: n.port,
+                volume,
+                backup: n.backup.as_ref().map(|b| BackupRow {
+                    cronjob: b.cronjob.clone(),
+                    schedule: b.schedule.clone(),
+                    pvc: b.pvc.clone(),
+                    retention: per_env_text(p, |e| format!("{} days", b.retention_days.get(e))),
+                    manual_job: b.manual_job.clone(),
+                    primary_pod: n.primary_pod.clone(),
+                    user: n.admin_user.clone().unwrap_or_default(),
+                    databases: n.databases.clone(),
+                }),
+            }
+        })
+        .collect()
+}
+
+fn observability(p: &Platform, o: &Observability) -> ObservabilityCtx {
+    let backend = |label: &str, b: &crate::model::Backend| Row {
+        name: label.to_string(),
+        values: p
+            .environments
+            .iter()
+            .map(|e| format!("{} days, {} GB", b.retention_days.get(e.id), b.storage_gb.get(e.id)))
+            .collect(),
+        purpose: String::new(),
+    };
+    let mut stack = vec![backend("Prometheus (metrics)", &o.metrics)];
+    if let Some(l) = &o.logs {
+        stack.push(backend("Loki (logs)", l));
+    }
+    if let Some(t) = &o.traces {
+        stack.push(backend("Tempo (traces)", t));
+    }
+    let dir = crate::emit::observability::DIR;
+    ObservabilityCtx {
+        stack,
+        slos: o
+            .slos
+            .iter()
+            .map(|s| SloRow {
+                name: s.name.clone(),
+                service: s.service.clone(),
+                sli: match s.sli {
+                    Sli::Availability => "availability (scrape target up)".into(),
+                    Sli::ErrorRate => format!("error rate (`{}` with a 5xx `code`)", s.requests_metric),
+                    Sli::LatencyP95 => format!(
+                        "P95 latency under {} ms (`{}`)",
+                        s.threshold_ms.unwrap_or(0),
+                        s.duration_metric
+                    ),
+                },
+                objective: format!("{}%", s.objective),
+                window: format!("{} days", s.window_days),
+                description: s.description.clone(),
+            })
+            .collect(),
+        alerts: o
+            .alerts
+            .iter()
+            .filter_map(|a| {
+                let slo = o.slo(&a.slo)?;
+                Some(AlertRow {
+                    name: a.prometheus_name(),
+                    severity: a.severity.keyword(),
+                    slo: a.slo.clone(),
+                    when: match slo.sli {
+                        Sli::LatencyP95 => format!(
+                            "P95 above {} ms for {} min",
+                            slo.threshold_ms.unwrap_or(0),
+                            a.for_minutes
+                        ),
+                        _ => "error budget burning 14.4× too fast over 1 h (and 5 min), or 6× over 6 h (and 30 min)".into(),
+                    },
+                })
+            })
+            .collect(),
+        dashboards: o
+            .dashboards
+            .iter()
+            .map(|d| DashboardRow {
+                title: d.title.clone(),
+                file: format!("{dir}/dashboards/{}.json", d.name),
+                shows: match &d.kind {
+                    DashboardKind::PlatformOverview => {
+                        "pods, nodes, restarts; request rate, error rate and P95 latency of every service; SLO budgets".into()
+                    }
+                    DashboardKind::ServiceHealth { service } => format!(
+                        "`{service}`: SLO compliance and budget, requests by status, errors, P95, replicas, CPU, memory, error logs"
+                    ),
+                    DashboardKind::LogsTraces => {
+                        "log volume and errors per service, logs linked to their traces in Tempo, recent traces".into()
+                    }
+                },
+            })
+            .collect(),
+        rules_path: format!("{dir}/slo-rules.yaml"),
+        monitors: p
+            .services
+            .iter()
+            .filter(|s| s.metrics.is_some())
+            .map(|s| s.name.clone())
+            .collect(),
+        grafana: o.grafana,
+        logs: o.logs.is_some(),
+        traces: o.traces.is_some(),
+    }
+}
+
+fn deploy_what(p: &Platform, source: &DeploySource) -> String {
+    let id = match p.cloud.kind {
+        CloudKind::Aws => "IAM role ARN",
+        CloudKind::Azure => "client id",
+    };
     match source {
-        DeploySource::IdentityClientId { service } => format!("client id of `{service}`'s identity"),
-        DeploySource::SecretsOperatorClientId => "client id of the secrets operator's identity".into(),
+        DeploySource::IdentityClientId { service } => format!("{id} of `{service}`'s identity"),
+        DeploySource::SecretsOperatorClientId => format!("{id} of the secrets operator's identity"),
         DeploySource::TenantId => "directory (tenant) id".into(),
         DeploySource::VaultUri { data } => format!("URI of vault `{data}`"),
         DeploySource::VaultName { data } => format!("name of vault `{data}`"),

@@ -76,10 +76,6 @@ pub fn emit_all(platform: &Platform) -> Vec<File> {
     files.extend(docs::emit(platform));
     files.extend(terraform::emit(platform));
     files.extend(kubernetes::emit(platform));
-    files.extend(in_cluster::emit(platform));
-    if let Some(obs) = &platform.observability {
-        files.extend(observability::emit(platform, obs));
-    }
     files.extend(github::emit(platform));
     files.extend(operations::emit(platform));
     files

@@ -9,36 +9,50 @@
 //! must come out as readable `|` blocks. Style: two-space indent, block
 //! collections, sequences indented under their key, empty ones as `[]`/`{}`.
 
+use std::fmt::Write as _;
+
 use serde_json::Value;
 
 /// One YAML document (no leading `---`).
 pub fn to_yaml(value: &Value) -> String {
-    let mut out = String::new();
-    match value {
-        Value::Object(m) if !m.is_empty() => write_map(&mut out, m, 0),
-        Value::Array(a) if !a.is_empty() => write_seq(&mut out, a, 0),
-        other => {
-            out.push_str(&scalar(other));
-            out.push('\n');
-        }
-    }
+    let mut out = String::with_capacity(1024);
+    write_doc(&mut out, value);
     out
 }
 
 /// Several documents separated by `---` lines.
 pub fn to_yaml_docs(docs: &[Value]) -> String {
-    let mut out = String::new();
+    let mut out = String::with_capacity(1024 * docs.len());
     for (i, doc) in docs.iter().enumerate() {
         if i > 0 {
             out.push_str("---\n");
         }
-        out.push_str(&to_yaml(doc));
+        write_doc(&mut out, doc);
     }
     out
 }
 
-fn indent(out: &mut String, n: usize) {
-    out.extend(std::iter::repeat_n(' ', n));
+/// Appends one document to `out`. The printer writes straight into one
+/// buffer: no per-scalar `String`s (serialization is a large share of a
+/// build, and allocation the larger share of that).
+fn write_doc(out: &mut String, value: &Value) {
+    match value {
+        Value::Object(m) if !m.is_empty() => write_map(out, m, 0),
+        Value::Array(a) if !a.is_empty() => write_seq(out, a, 0),
+        other => {
+            write_scalar(out, other);
+            out.push('\n');
+        }
+    }
+}
+
+fn indent(out: &mut String, mut n: usize) {
+    const SPACES: &str = "                                ";
+    while n > 0 {
+        let k = n.min(SPACES.len());
+        out.push_str(&SPACES[..k]);
+        n -= k;
+    }
 }
 
 fn write_map(out: &mut String, map: &serde_json::Map<String, Value>, ind: usize) {
@@ -46,7 +60,7 @@ fn write_map(out: &mut String, map: &serde_json::Map<String, Value>, ind: usize)
         if i > 0 {
             indent(out, ind);
         }
-        out.push_str(&string(k));
+        write_string(out, k);
         out.push(':');
         write_value_after_key(out, v, ind);
     }
@@ -67,7 +81,7 @@ fn write_value_after_key(out: &mut String, v: &Value, ind: usize) {
         Value::String(s) if s.contains('\n') => write_block(out, s, ind + 2),
         other => {
             out.push(' ');
-            out.push_str(&scalar(other));
+            write_scalar(out, other);
             out.push('\n');
         }
     }
@@ -91,7 +105,7 @@ fn write_seq(out: &mut String, seq: &[Value], ind: usize) {
             Value::String(s) if s.contains('\n') => write_block(out, s, ind + 2),
             other => {
                 out.push(' ');
-                out.push_str(&scalar(other));
+                write_scalar(out, other);
                 out.push('\n');
             }
         }
@@ -109,7 +123,10 @@ fn write_block(out: &mut String, s: &str, ind: usize) {
         "-"
     };
     let lead = if s.starts_with(' ') { "2" } else { "" };
-    out.push_str(&format!(" |{lead}{chomp}\n"));
+    out.push_str(" |");
+    out.push_str(lead);
+    out.push_str(chomp);
+    out.push('\n');
     for line in trimmed.split('\n') {
         if !line.is_empty() {
             indent(out, ind);
@@ -118,33 +135,48 @@ fn write_block(out: &mut String, s: &str, ind: usize) {
         out.push('\n');
     }
     if chomp == "+" {
-        for _ in 0..(s.len() - s.trim_end_matches('\n').len() - 1) {
+        for _ in 0..(s.len() - trimmed.len() - 1) {
             out.push('\n');
         }
     }
 }
 
-fn scalar(v: &Value) -> String {
+fn write_scalar(out: &mut String, v: &Value) {
     match v {
-        Value::Null => "null".into(),
-        Value::Bool(b) => b.to_string(),
-        Value::Number(n) => n.to_string(),
-        Value::String(s) => string(s),
-        Value::Array(_) => "[]".into(),
-        Value::Object(_) => "{}".into(),
+        Value::Null => out.push_str("null"),
+        Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+        Value::Number(n) => {
+            let _ = write!(out, "{n}");
+        }
+        Value::String(s) => write_string(out, s),
+        Value::Array(_) => out.push_str("[]"),
+        Value::Object(_) => out.push_str("{}"),
     }
 }
 
 /// A string scalar, plain when every YAML 1.1 and 1.2 reader keeps it a string.
-fn string(s: &str) -> String {
-    if needs_quotes(s) {
-        if s.chars().any(|c| c.is_control()) {
-            serde_json::to_string(s).unwrap_or_default()
-        } else {
-            format!("'{}'", s.replace('\'', "''"))
-        }
+fn write_string(out: &mut String, s: &str) {
+    if !needs_quotes(s) {
+        out.push_str(s);
+    } else if has_control(s) {
+        out.push_str(&serde_json::to_string(s).unwrap_or_default());
     } else {
-        s.to_string()
+        out.push('\'');
+        for (i, part) in s.split('\'').enumerate() {
+            if i > 0 {
+                out.push_str("''");
+            }
+            out.push_str(part);
+        }
+        out.push('\'');
+    }
+}
+
+fn has_control(s: &str) -> bool {
+    if s.is_ascii() {
+        s.bytes().any(|b| b < 0x20 || b == 0x7f)
+    } else {
+        s.chars().any(char::is_control)
     }
 }
 
@@ -152,28 +184,51 @@ fn needs_quotes(s: &str) -> bool {
     const RESERVED: &[&str] = &[
         "y", "yes", "n", "no", "true", "false", "on", "off", "null", "~", "=", "<<",
     ];
-    if s.is_empty() || RESERVED.contains(&s.to_ascii_lowercase().as_str()) {
+    let Some(&first) = s.as_bytes().first() else {
+        return true;
+    };
+    if s.len() <= 5 && RESERVED.iter().any(|r| r.eq_ignore_ascii_case(s)) {
         return true;
     }
-    let first = s.chars().next().unwrap_or(' ');
-    if "-?:,[]{}#&*!|>'\"%@`".contains(first) && !(first == '-' && s.len() > 1 && !s[1..].starts_with(' ') && s != "---" && !looks_numeric(s)) {
+    if b"-?:,[]{}#&*!|>'\"%@`".contains(&first) && !(first == b'-' && s.len() > 1 && !s[1..].starts_with(' ') && s != "---" && !looks_numeric(s)) {
         return true;
     }
-    if s.starts_with(' ') || s.ends_with(' ') || s.contains(": ") || s.contains(" #") || s.ends_with(':') {
+    if first == b' ' || s.ends_with(' ') || s.ends_with(':') {
         return true;
     }
-    if s.chars().any(|c| c.is_control()) {
+    // One pass for `: `, ` #` and control characters.
+    let bytes = s.as_bytes();
+    for (i, &b) in bytes.iter().enumerate() {
+        match b {
+            b':' if bytes.get(i + 1) == Some(&b' ') => return true,
+            b' ' if bytes.get(i + 1) == Some(&b'#') => return true,
+            0..0x20 | 0x7f => return true,
+            _ => {}
+        }
+    }
+    if !s.is_ascii() && s.chars().any(char::is_control) {
         return true;
     }
     looks_numeric(s)
 }
 
-/// Numbers in any YAML 1.1/1.2 spelling: ints, floats, octal, hex, sexagesimal, `.inf`, `.nan`.
+/// Numbers in any YAML 1.1/1.2 spelling: ints, floats, octal, hex, sexagesimal, `.inf`, `.nan`
+/// (and whatever Rust's float parser takes, underscores ignored: `inf`, `nan`, `1_000`).
 fn looks_numeric(s: &str) -> bool {
     let t = s.strip_prefix(['-', '+']).unwrap_or(s);
-    if t.is_empty() {
-        return false;
+    // Every spelling below starts with one of these; most strings are rejected here.
+    match t.as_bytes().first() {
+        Some(b'0'..=b'9' | b'.' | b'_' | b':' | b'+' | b'-') => looks_numeric_exact(t),
+        Some(b'i' | b'I' | b'n' | b'N') if !t.contains('_') => {
+            t.eq_ignore_ascii_case("inf") || t.eq_ignore_ascii_case("infinity") || t.eq_ignore_ascii_case("nan")
+        }
+        Some(b'i' | b'I' | b'n' | b'N') => looks_numeric_exact(t),
+        _ => false,
     }
+}
+
+/// The full check on a sign-stripped, non-empty string.
+fn looks_numeric_exact(t: &str) -> bool {
     let lower = t.to_ascii_lowercase();
     if lower == ".inf" || lower == ".nan" {
         return true;
@@ -225,6 +280,63 @@ mod tests {
         let v = json!({"s": ["on", "1.0", "-", "- x", "a: b", "#c", "it's", "tab\there", "multi\nline\n", "  lead", "key:", "@x", "%y", "`z", "0x1F", "1:30", ".inf", "null", "~", "x\u{7}y"]});
         let back: Value = serde_norway::from_str(&to_yaml(&v)).unwrap();
         assert_eq!(back, v);
+    }
+
+    /// The quoting rules before the printer stopped allocating: the oracle
+    /// the fast paths of [`needs_quotes`] and [`looks_numeric`] must agree with.
+    fn needs_quotes_reference(s: &str) -> bool {
+        const RESERVED: &[&str] = &[
+            "y", "yes", "n", "no", "true", "false", "on", "off", "null", "~", "=", "<<",
+        ];
+        if s.is_empty() || RESERVED.contains(&s.to_ascii_lowercase().as_str()) {
+            return true;
+        }
+        let first = s.chars().next().unwrap_or(' ');
+        if "-?:,[]{}#&*!|>'\"%@`".contains(first) && !(first == '-' && s.len() > 1 && !s[1..].starts_with(' ') && s != "---" && !looks_numeric_reference(s)) {
+            return true;
+        }
+        if s.starts_with(' ') || s.ends_with(' ') || s.contains(": ") || s.contains(" #") || s.ends_with(':') {
+            return true;
+        }
+        if s.chars().any(|c| c.is_control()) {
+            return true;
+        }
+        looks_numeric_reference(s)
+    }
+
+    fn looks_numeric_reference(s: &str) -> bool {
+        let t = s.strip_prefix(['-', '+']).unwrap_or(s);
+        !t.is_empty() && looks_numeric_exact(t)
+    }
+
+    #[test]
+    fn fast_quoting_agrees_with_the_reference() {
+        const ALPHABET: &[char] = &[
+            'a', 'e', 'f', 'i', 'n', 'o', 'x', 'y', 'I', 'N', 'E', '0', '1', '7', '.', '_', ':', '-', '+', ' ', '#', '\'', '~', '\t', '\u{85}', 'é',
+        ];
+        let mut cases: Vec<String> = vec![String::new()];
+        let mut frontier = cases.clone();
+        for _ in 0..4 {
+            let mut next = Vec::new();
+            for base in &frontier {
+                for c in ALPHABET {
+                    let mut s = base.clone();
+                    s.push(*c);
+                    next.push(s);
+                }
+            }
+            cases.extend(next.iter().cloned());
+            frontier = next;
+        }
+        for word in [
+            "inf", "Infinity", "NaN", "n_an", "i_nf", "nginx", "ingress", "namespace", "1_000", "0x1F", "0o17", "1:30", ".inf", "-.nan", "+1", "-1e5", "+-1",
+            "1e3", "null", "NULL", "<<", "---", "- x", "a: b", "svc-0001", "app.kubernetes.io/name", "${{ secrets.X }}",
+        ] {
+            cases.push(word.to_string());
+        }
+        for s in &cases {
+            assert_eq!(needs_quotes(s), needs_quotes_reference(s), "{s:?}");
+        }
     }
 
     #[test]

@@ -6,7 +6,7 @@
 
 use serde::Serialize;
 
-use super::{CloudKind, DataKind, Hosting, IngressController, Platform, SecretsBackend};
+use super::{CloudKind, EnvId, IngressController, OBSERVABILITY_NAMESPACE, Observability, Platform, SecretsBackend};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Addon {
@@ -95,10 +95,58 @@ impl Platform {
             }
             _ => {}
         }
-        let _ = self
-            .data
-            .iter()
-            .any(|d| matches!(&d.kind, DataKind::Postgres(p) if p.hosting == Hosting::InCluster));
+        if let Some(obs) = &self.observability {
+            out.extend(observability_addons(obs));
+        }
         out
     }
+
+    /// The second values file of an add-on whose sizing differs per
+    /// environment (retention, volume sizes), layered after
+    /// [`Addon::values_path`] when installing into environment `env`; `None`
+    /// for add-ons configured the same everywhere.
+    pub fn addon_env_values_path(&self, addon: &str, env: EnvId) -> Option<String> {
+        let obs = self.observability.as_ref()?;
+        let sized = match addon {
+            KUBE_PROMETHEUS_STACK => true,
+            LOKI => obs.logs.is_some(),
+            TEMPO => obs.traces.is_some(),
+            _ => false,
+        };
+        let env = self.environments.get(env.0)?;
+        sized.then(|| format!("kubernetes/addons/{addon}/values-{}.yaml", env.name))
+    }
+}
+
+/// Helm release names of the LGTM stack's add-ons.
+pub const KUBE_PROMETHEUS_STACK: &str = "kube-prometheus-stack";
+pub const LOKI: &str = "loki";
+pub const TEMPO: &str = "tempo";
+pub const PROMTAIL: &str = "promtail";
+
+/// The LGTM stack: Prometheus, Alertmanager and Grafana (kube-prometheus-stack,
+/// which also installs the PrometheusRule and ServiceMonitor CRDs), Loki with
+/// Promtail shipping pod logs to it, and Tempo. All in
+/// [`OBSERVABILITY_NAMESPACE`], charts pinned.
+fn observability_addons(obs: &Observability) -> Vec<Addon> {
+    let addon = |name: &str, chart_repo: &str, version: &str| Addon {
+        name: name.into(),
+        namespace: OBSERVABILITY_NAMESPACE.into(),
+        chart: name.into(),
+        repository: chart_repo.into(),
+        version: version.into(),
+        values_path: format!("kubernetes/addons/{name}/values.yaml"),
+        identity: None,
+    };
+    let prometheus_community = "https://prometheus-community.github.io/helm-charts";
+    let grafana = "https://grafana.github.io/helm-charts";
+    let mut out = vec![addon(KUBE_PROMETHEUS_STACK, prometheus_community, "70.6.0")];
+    if obs.logs.is_some() {
+        out.push(addon(LOKI, grafana, "6.30.1"));
+        out.push(addon(PROMTAIL, grafana, "6.16.6"));
+    }
+    if obs.traces.is_some() {
+        out.push(addon(TEMPO, grafana, "1.19.0"));
+    }
+    out
 }

@@ -41,3 +41,14 @@ pub enum Severity {
     Warning,
     Info,
 }
+
+impl Severity {
+    /// The spec's keyword, also the `severity` label of alerts.
+    pub fn keyword(self) -> &'static str {
+        match self {
+            Severity::Critical => "critical",
+            Severity::Warning => "warning",
+            Severity::Info => "info",
+        }
+    }
+}

@@ -11,6 +11,15 @@ use serde::Serialize;
 
 use super::{PerEnv, Severity};
 
+/// Request counter (labelled with the HTTP status `code`) a service is
+/// assumed to export when no SLO names another.
+pub const DEFAULT_REQUESTS_METRIC: &str = "http_requests_total";
+/// Request-duration histogram (seconds) a service is assumed to export.
+pub const DEFAULT_DURATION_METRIC: &str = "http_request_duration_seconds";
+
+/// Namespace of the LGTM stack's add-ons (Prometheus, Grafana, Loki, Tempo).
+pub const OBSERVABILITY_NAMESPACE: &str = "monitoring";
+
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Observability {
     pub metrics: Backend,
@@ -100,9 +109,53 @@ pub enum DashboardKind {
     LogsTraces,
 }
 
+impl SloAlert {
+    /// The Prometheus alert name: the spec's name in CamelCase
+    /// (`high-error-rate` → `HighErrorRate`), since Prometheus rule
+    /// validation requires alert names to be metric-name shaped. The
+    /// PrometheusRule and the runbook both use it.
+    pub fn prometheus_name(&self) -> String {
+        self.name
+            .split(|c: char| !c.is_ascii_alphanumeric())
+            .filter(|w| !w.is_empty())
+            .map(|w| {
+                let mut chars = w.chars();
+                chars
+                    .next()
+                    .map(|c| c.to_ascii_uppercase().to_string() + chars.as_str())
+                    .unwrap_or_default()
+            })
+            .collect()
+    }
+}
+
+impl Observability {
+    /// The SLO an alert watches.
+    pub fn slo(&self, name: &str) -> Option<&Slo> {
+        self.slos.iter().find(|s| s.name == name)
+    }
+}
+
 impl Slo {
     /// The error budget as a ratio (`1 - objective/100`).
     pub fn error_budget(&self) -> f64 {
         1.0 - self.objective / 100.0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn alert_names_are_camel_case() {
+        let alert = |name: &str| SloAlert {
+            name: name.into(),
+            slo: "s".into(),
+            severity: Severity::Warning,
+            for_minutes: 10,
+        };
+        assert_eq!(alert("high-error-rate").prometheus_name(), "HighErrorRate");
+        assert_eq!(alert("p95-latency2").prometheus_name(), "P95Latency2");
     }
 }

@@ -8,10 +8,11 @@
 //! every subnet still holds a valid AWS subnet per zone, there is a public
 //! subnet for the NAT gateways and load balancers while the nodes stay
 //! private, data services run in the cluster, and the names platc derives
-//! from the platform fit AWS's limits.
+//! from the platform fit AWS's limits. (Image names are already checked on
+//! every cloud with the rules ECR repositories follow.)
 
 use super::Resolver;
-use super::cloud::aws::{BUCKET_MAX, ENVIRONMENT_ROLE_SUFFIXES, ROLE_MAX, ecr_repository_problem, state_bucket};
+use super::cloud::aws::{BUCKET_MAX, ENVIRONMENT_ROLE_SUFFIXES, ROLE_MAX, state_bucket};
 use crate::diagnostic::Diagnostic;
 use crate::model::{ZONE_SLOT_BITS, ZONE_SLOTS};
 use crate::spec::Spec;
@@ -232,7 +233,25 @@ fn delivery(r: &mut Resolver<'_>, spec: &Spec) {
     }
 }
 
+/// An AWS region code: `eu-west-1`, `us-gov-west-1`.
+pub fn region_ok(s: &str) -> bool {
+    let parts: Vec<&str> = s.split('-').collect();
+    parts.len() >= 3
+        && parts.iter().all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit()))
+        && parts.first().is_some_and(|p| p.len() == 2 && p.chars().all(|c| c.is_ascii_lowercase()))
+        && parts.last().is_some_and(|p| p.chars().all(|c| c.is_ascii_digit()))
+}
+
 fn names(r: &mut Resolver<'_>, spec: &Spec) {
+    if let Some(cloud) = spec.platform.as_ref().and_then(|p| p.cloud.as_ref())
+        && !region_ok(&cloud.region.value)
+    {
+        r.push(
+            Diagnostic::error("invalid-region", cloud.region.span, format!("`{}` is not an AWS region", cloud.region.value.escape_debug()))
+                .label("expected an AWS region code")
+                .help("write the region code, e.g. region=eu-west-1 or region=us-east-2"),
+        );
+    }
     let platform = r.platform.clone();
     let bucket = state_bucket(&platform, &r.region);
     if bucket.len() > BUCKET_MAX {
@@ -257,17 +276,6 @@ fn names(r: &mut Resolver<'_>, spec: &Spec) {
             );
         }
     }
-    for s in &spec.services {
-        let Some(image) = &s.image else { continue };
-        let repository = image.value.split(['@', ':']).next().unwrap_or("");
-        if let Some(problem) = ecr_repository_problem(repository) {
-            r.push(
-                Diagnostic::error("aws-invalid-name", image.span, format!("image `{}` of service `{}` is not a valid ECR repository name: {problem}", image.value.escape_debug(), s.name.value))
-                    .label("not an ECR repository name")
-                    .help("ECR repositories are lowercase letters, digits and `._/-`, e.g. \"shop/api\""),
-            );
-        }
-    }
 }
 
 #[cfg(test)]
@@ -281,6 +289,16 @@ mod tests {
         }
         for bad in ["Standard_D2s_v3", "t3", "T3.medium", "t3.", ".large", "t3.me dium"] {
             assert!(!instance_type_ok(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn regions() {
+        for ok in ["eu-west-1", "us-gov-west-1", "ap-southeast-2"] {
+            assert!(region_ok(ok), "{ok}");
+        }
+        for bad in ["westeurope", "EU-WEST-1", "eu-west", "eu--1", "europe-west-1"] {
+            assert!(!region_ok(bad), "{bad}");
         }
     }
 }

@@ -10,17 +10,13 @@
 use super::Resolver;
 use crate::diagnostic::{Diagnostic, suggest};
 use crate::model::{
-    Backend, BackendKind, Dashboard, DashboardKind, Observability, Service, Severity, Sli, Slo, SloAlert,
+    Backend, BackendKind, DEFAULT_DURATION_METRIC, DEFAULT_REQUESTS_METRIC, Dashboard, DashboardKind, Observability, Service, Severity, Sli, Slo, SloAlert,
 };
 use crate::spec::keywords::{DashboardKindKw, SeverityKw, SliKw};
 use crate::spec::observability::{BackendDecl, ObservabilityDecl, SloDecl};
 use crate::spec::service::ServiceDecl;
 use crate::spec::Spanned;
 
-/// Default counter of requests (labelled with the HTTP status `code`).
-pub const DEFAULT_REQUESTS_METRIC: &str = "http_requests_total";
-/// Default request-duration histogram, in seconds.
-pub const DEFAULT_DURATION_METRIC: &str = "http_request_duration_seconds";
 /// `for` of a burn-rate alert when the spec gives none: the two-window
 /// condition already filters blips, so it only needs to hold briefly.
 pub const BURN_RATE_FOR_MINUTES: u32 = 2;

@@ -26,6 +26,7 @@ fn real_specs_compile() {
         "specs/api-worker.kdl",
         "specs/shopmicro.kdl",
         "tests/fixtures/good/minimal.kdl",
+        "tests/fixtures/good/minimal-aws.kdl",
     ] {
         let p = compile(path);
         assert!(!p.services.is_empty());

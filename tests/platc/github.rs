@@ -61,6 +61,14 @@ fn api_worker_workflows() {
 }
 
 #[test]
+fn shopmicro_workflows() {
+    insta::assert_snapshot!(
+        "shopmicro_workflows",
+        combined(&build_spec("specs/shopmicro.kdl"))
+    );
+}
+
+#[test]
 fn every_workflow_is_generated() {
     let files = build_spec("specs/octo.kdl");
     let names: Vec<&str> = workflows(&files)
@@ -102,7 +110,8 @@ fn workflows_keep_the_security_rules() {
             checked += 1;
         }
     }
-    assert!(checked >= 12, "only {checked} workflows checked");
+    // octo, api-worker and shopmicro: six workflows each.
+    assert!(checked >= 18, "only {checked} workflows checked");
 }
 
 fn check_workflow(path: &str, text: &str) {
@@ -390,11 +399,14 @@ fn workflows_follow_environments_branches_approvals_and_services() {
         steps
             .iter()
             .find(|s| s["id"] == "rollout")
-            .map(|s| s["env"]["DEPLOYMENTS"].as_str().unwrap_or("").to_string())
+            .map(|s| s["env"]["WORKLOADS"].as_str().unwrap_or("").to_string())
             .unwrap_or_default()
     };
-    assert_eq!(rollout(&before), "api web");
-    assert_eq!(rollout(&after), "api search worker-free");
+    assert_eq!(rollout(&before), "deployment/api deployment/web");
+    assert_eq!(
+        rollout(&after),
+        "deployment/api deployment/search deployment/worker-free"
+    );
 }
 
 /// The same spec on AWS: every cloud-specific piece switches, the rules hold.
@@ -408,7 +420,11 @@ fn aws_workflows_assume_a_role() {
         )
         .replace(
             "network-plugin azure policy=calico",
-            "network-plugin vpc-cni policy=calico",
+            "network-plugin vpc-cni policy=vpc-cni",
+        )
+        .replace(
+            "    subnet aks index=1\n",
+            "    subnet public index=0 prefix=20 public=#true\n    subnet aks index=1 prefix=18\n",
         )
         .replace("vm-size Standard_D2s_v3", "vm-size t3.medium")
         .replace("registry acr {\n        sku Basic\n    }", "registry ecr")
@@ -437,4 +453,93 @@ fn aws_workflows_assume_a_role() {
             .as_str()
             .is_some_and(|r| r.starts_with("aws eks update-kubeconfig"))
     }));
+
+    // ECR tags are immutable: a release gets a tag of its own, `stable` is never pushed.
+    let ci = parse(&files, "ci.yml");
+    let promote = &ci["jobs"]["promote"]["steps"][1];
+    assert_eq!(promote["env"]["TAG_PREFIX"], "release-");
+    assert_eq!(
+        promote["env"]["RELEASE"],
+        "${{ github.event.release.tag_name }}"
+    );
+    assert!(promote["env"]["TAG"].is_null());
+    let run = promote["run"].as_str().unwrap_or("");
+    assert!(run.contains("already names another image, and release tags are immutable"));
+    let azure_ci = parse(&build("specs/shop.kdl", &azure), "ci.yml");
+    assert_eq!(azure_ci["jobs"]["promote"]["steps"][1]["env"]["TAG"], "stable");
+    // A SHA tag is pushed once, on both clouds.
+    for doc in [&ci, &azure_ci] {
+        let pushes = doc["jobs"]["push"]["steps"].as_array().expect("steps");
+        let scripts: Vec<&str> = pushes.iter().filter_map(|s| s["run"].as_str()).collect();
+        assert!(scripts.iter().filter(|r| r.contains("docker push")).count() >= 2);
+        for r in scripts.iter().filter(|r| r.contains("docker push")) {
+            assert!(r.contains("not pushed again"), "{r}");
+        }
+    }
+}
+
+/// octo's Terraform writes generated credentials into a Key Vault whose
+/// firewall denies by default: every job that runs Terraform against an
+/// environment admits its runner first and always removes it at the end;
+/// no other job touches the firewall, and api-worker (private vault, no
+/// generated secret) never does.
+#[test]
+fn terraform_jobs_pass_the_key_vault_firewall() {
+    let octo = build_spec("specs/octo.kdl");
+    let mut admitting = Vec::new();
+    for (path, text) in workflows(&octo) {
+        let doc: Value = serde_norway::from_str(text).expect("YAML");
+        for (id, job) in doc["jobs"].as_object().expect("jobs") {
+            let steps = job["steps"].as_array().expect("steps");
+            let runs = |needle: &str| {
+                steps
+                    .iter()
+                    .position(|s| s["run"].as_str().is_some_and(|r| r.contains(needle)))
+            };
+            let terraform = runs("terraform -chdir=\"$TF_ROOT\" plan")
+                .or(runs("terraform -chdir=\"$TF_ROOT\" apply"));
+            let admit = runs("az keyvault network-rule add");
+            let remove = runs("az keyvault network-rule remove");
+            match terraform {
+                Some(t) => {
+                    let (Some(a), Some(r)) = (admit, remove) else {
+                        panic!("{path} {id}: Terraform runs without the firewall admission");
+                    };
+                    assert!(a < t && t < r, "{path} {id}: admit, Terraform, remove");
+                    assert!(
+                        steps[r]["if"]
+                            .as_str()
+                            .is_some_and(|c| c.starts_with("always()")),
+                        "{path} {id}: the rule must be removed whatever happens"
+                    );
+                    let vaults: Value = serde_json::from_str(
+                        job["env"]["KEY_VAULTS"].as_str().expect("KEY_VAULTS"),
+                    )
+                    .expect("JSON");
+                    assert_eq!(vaults["production"], "kv-octo-production");
+                    admitting.push(format!("{path} {id}"));
+                }
+                None => assert!(admit.is_none() && remove.is_none(), "{path} {id}"),
+            }
+        }
+    }
+    assert_eq!(
+        admitting,
+        [
+            ".github/workflows/drift.yml drift",
+            ".github/workflows/infrastructure.yml plan-pull-request",
+            ".github/workflows/infrastructure.yml plan",
+            ".github/workflows/infrastructure.yml apply",
+        ]
+    );
+    // The vault's Terraform ignores the transient rules.
+    let kv = octo
+        .get("terraform/modules/keyvault/main.tf")
+        .expect("keyvault module");
+    assert!(kv.contains("ignore_changes = [network_acls[0].ip_rules]"));
+
+    let api_worker = build_spec("specs/api-worker.kdl");
+    for (path, text) in workflows(&api_worker) {
+        assert!(!text.contains("network-rule"), "{path}");
+    }
 }

@@ -238,8 +238,16 @@ mod tests {
         assert_eq!(step["with"]["aws-region"], "eu-west-1");
         assert!(terraform_env(&p).is_empty());
         let kube = kube_access_steps(&p);
+        // kubectl of the cluster's minor version, checksum-verified, then the kubeconfig.
+        assert_eq!(kube[0]["env"]["KUBERNETES_VERSION"], p.cluster.kubernetes_version);
         assert!(
             kube[0]["run"]
+                .as_str()
+                .unwrap_or("")
+                .contains("| sha256sum --check")
+        );
+        assert!(
+            kube[1]["run"]
                 .as_str()
                 .unwrap_or("")
                 .starts_with("aws eks update-kubeconfig")

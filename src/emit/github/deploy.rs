@@ -40,20 +40,28 @@ const REVISIONS_FILE: &str = "$RUNNER_TEMP/revisions";
 /// (`deployment/<name>` or `statefulset/<name>`) runs, empty when it does
 /// not exist. For a StatefulSet, `$2` says which one: `currentRevision`
 /// (what its pods run) or `updateRevision` (what it is rolling out).
-const REVISION_FUNCTION: &str = "revision() {\n  \
-    case \"$1\" in\n    \
-    deployment/*)\n      \
-    kubectl get \"$1\" --namespace \"$NAMESPACE\" --ignore-not-found \\\n        \
-    --output jsonpath='{.metadata.annotations.deployment\\.kubernetes\\.io/revision}'\n      \
-    ;;\n    \
-    statefulset/*)\n      \
-    name=\"$(kubectl get \"$1\" --namespace \"$NAMESPACE\" --ignore-not-found --output jsonpath=\"{.status.$2}\")\"\n      \
-    if [ -n \"$name\" ]; then\n        \
-    kubectl get controllerrevision \"$name\" --namespace \"$NAMESPACE\" --output jsonpath='{.revision}'\n      \
-    fi\n      \
-    ;;\n  \
-    esac\n\
-    }\n";
+fn revision_function(workloads: &[String]) -> String {
+    let mut out = String::from(
+        "revision() {\n  \
+         case \"$1\" in\n    \
+         deployment/*)\n      \
+         kubectl get \"$1\" --namespace \"$NAMESPACE\" --ignore-not-found \\\n        \
+         --output jsonpath='{.metadata.annotations.deployment\\.kubernetes\\.io/revision}'\n      \
+         ;;\n",
+    );
+    if workloads.iter().any(|w| w.starts_with("statefulset/")) {
+        out.push_str(
+            "    statefulset/*)\n      \
+             name=\"$(kubectl get \"$1\" --namespace \"$NAMESPACE\" --ignore-not-found --output jsonpath=\"{.status.$2}\")\"\n      \
+             if [ -n \"$name\" ]; then\n        \
+             kubectl get controllerrevision \"$name\" --namespace \"$NAMESPACE\" --output jsonpath='{.revision}'\n      \
+             fi\n      \
+             ;;\n",
+        );
+    }
+    out.push_str("  esac\n}\n");
+    out
+}
 
 pub fn workflow(platform: &Platform) -> Option<Workflow> {
     let branches = deploy_branches(platform);
@@ -183,7 +191,7 @@ fn job(platform: &Platform, env: &Environment, previous: Option<&Environment>) -
     }));
     if !workloads.is_empty() {
         job.steps.push(rollout_step(&workloads));
-        job.steps.push(rollback_step());
+        job.steps.push(rollback_step(&workloads));
     }
     job
 }
@@ -235,13 +243,14 @@ fn record_step(workloads: &[String]) -> Value {
         "name": "Record the revisions running now",
         "env": {"WORKLOADS": workloads.join(" ")},
         "run": format!(
-            "{REVISION_FUNCTION}\
+            "{}\
              : > \"{REVISIONS_FILE}\"\n\
              for workload in $WORKLOADS; do\n  \
              running=\"$(revision \"$workload\" currentRevision)\"\n  \
              echo \"$workload ${{running:-none}}\" >> \"{REVISIONS_FILE}\"\n\
              done\n\
-             cat \"{REVISIONS_FILE}\"\n"
+             cat \"{REVISIONS_FILE}\"\n",
+            revision_function(workloads)
         ),
     })
 }
@@ -271,13 +280,13 @@ fn rollout_step(workloads: &[String]) -> Value {
 
 /// After a failed apply or rollout: every workload whose revision changed
 /// returns to the one recorded before the apply, and the job fails.
-fn rollback_step() -> Value {
+fn rollback_step(workloads: &[String]) -> Value {
     json!({
         "name": "Roll back what this deploy changed",
         "if": "failure() && (steps.apply.outcome == 'failure' || steps.rollout.outcome == 'failure')",
         "env": {"ROLLBACK_SECONDS": ROLLBACK_SECONDS.to_string()},
         "run": format!(
-            "{REVISION_FUNCTION}\
+            "{}\
              rolled=\"\"\n\
              while read -r workload before; do\n  \
              now=\"$(revision \"$workload\" updateRevision)\"\n  \
@@ -299,7 +308,8 @@ fn rollback_step() -> Value {
              || echo \"::warning::$workload is not ready after its rollback\"\n\
              done\n\
              echo \"::error::Deploy to $ENVIRONMENT failed; rolled back to the revisions running before:${{rolled:- nothing had changed}}\"\n\
-             exit 1\n"
+             exit 1\n",
+            revision_function(workloads)
         ),
     })
 }

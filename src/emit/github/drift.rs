@@ -37,6 +37,7 @@ pub fn workflow(platform: &Platform) -> Option<Workflow> {
         String::new(),
     ];
     notes.extend(identity_notes(platform, &[Logins::Branches]));
+    notes.extend(vault_access::notes(platform));
 
     let mut job = Job::new("drift (${{ matrix.environment }})", 30);
     job.id_token = true;

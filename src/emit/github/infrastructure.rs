@@ -42,6 +42,7 @@ pub fn workflow(platform: &Platform) -> Option<Workflow> {
         platform,
         &[Logins::PullRequests, Logins::Environments, Logins::Branches],
     ));
+    notes.extend(vault_access::notes(platform));
 
     Some(Workflow {
         file: "infrastructure.yml",

@@ -46,6 +46,26 @@ pub fn job_env(platform: &Platform) -> Option<(String, String)> {
     ))
 }
 
+/// Comment lines for the workflows whose jobs pass the firewall.
+pub fn notes(platform: &Platform) -> Vec<String> {
+    let Some(vault) = platform.runner_admitted_vault() else {
+        return Vec::new();
+    };
+    vec![
+        String::new(),
+        format!(
+            "Terraform reads and writes generated secrets in Key Vault `{}` through its public endpoint,",
+            vault.name
+        ),
+        "whose firewall denies by default: each job admits its runner's address for the job and removes"
+            .to_string(),
+        "it at the end, whatever happened. An environment's first apply creates the vault after its"
+            .to_string(),
+        "runner could have been admitted: if it stops writing a secret, plan and apply once more."
+            .to_string(),
+    ]
+}
+
 /// The admission step: run it after the cloud login and before Terraform,
 /// in a job whose env has `ENVIRONMENT` and [`job_env`].
 pub fn admit_step(platform: &Platform) -> Option<Value> {

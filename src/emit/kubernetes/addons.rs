@@ -9,6 +9,7 @@ use serde_json::{Value, json};
 
 use super::cloud;
 use crate::emit::File;
+use crate::emit::observability::addons as observability;
 use crate::emit::yaml::to_yaml;
 use crate::model::{Addon, Platform};
 
@@ -123,20 +124,39 @@ fn csi_provider() -> Value {
     })
 }
 
-/// The values file of every add-on.
+/// The values file of every add-on, and the per-environment values files of
+/// those sized per environment ([`Platform::addon_env_values_path`]; the
+/// observability stack's values come from [`crate::emit::observability::addons`]).
 pub fn files(platform: &Platform) -> Vec<File> {
-    platform
-        .addons()
-        .iter()
-        .map(|addon| {
-            let values = match addon.name.as_str() {
-                "ingress-nginx" => ingress_nginx(platform),
-                "external-secrets" => external_secrets(platform, addon),
-                "csi-secrets-store-provider-azure" => csi_provider(),
-                // An add-on this emitter has no settings for: the chart's defaults.
-                _ => json!({}),
+    let mut files = Vec::new();
+    for addon in platform.addons() {
+        let observability = platform
+            .observability
+            .as_ref()
+            .and_then(|obs| observability::values(platform, obs, &addon.name));
+        let values = match addon.name.as_str() {
+            "ingress-nginx" => ingress_nginx(platform),
+            "external-secrets" => external_secrets(platform, &addon),
+            "csi-secrets-store-provider-azure" => csi_provider(),
+            // An add-on this emitter has no settings for: the chart's defaults.
+            _ => observability.unwrap_or_else(|| json!({})),
+        };
+        files.push(File::new(
+            platform,
+            addon.values_path.clone(),
+            to_yaml(&values),
+        ));
+        for env in &platform.environments {
+            let Some(path) = platform.addon_env_values_path(&addon.name, env.id) else {
+                continue;
             };
-            File::new(platform, addon.values_path.clone(), to_yaml(&values))
-        })
-        .collect()
+            let values = platform
+                .observability
+                .as_ref()
+                .and_then(|obs| observability::env_values(obs, &addon.name, env.id))
+                .unwrap_or_else(|| json!({}));
+            files.push(File::new(platform, path, to_yaml(&values)));
+        }
+    }
+    files
 }

@@ -5,7 +5,7 @@
 //! passes it.
 //!
 //! The in-cluster observability stack (when the spec declares one) runs in
-//! its own namespace, [`crate::emit::observability::addons::NAMESPACE`], and
+//! its own namespace, [`OBSERVABILITY_NAMESPACE`], and
 //! cannot be restricted: its node agents read the node itself (the
 //! Prometheus node exporter uses the host's network and PID namespaces and
 //! mounts `/proc` and `/sys`; Promtail mounts the pods' log directories from
@@ -17,8 +17,7 @@
 use serde_json::{Value, json};
 
 use super::meta::{self, REASON_ANNOTATION};
-use crate::emit::observability::addons::NAMESPACE as OBSERVABILITY_NAMESPACE;
-use crate::model::Platform;
+use crate::model::{OBSERVABILITY_NAMESPACE, Platform};
 
 /// Why the observability namespace is not restricted.
 const OBSERVABILITY_REASON: &str = "the LGTM stack's node agents need host access: the Prometheus node exporter uses the host network and PID namespaces and mounts /proc and /sys, Promtail mounts the pods' log directories from the host; enforce privileged, audit and warn on restricted";

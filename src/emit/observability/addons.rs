@@ -10,10 +10,10 @@ use serde_json::{Value, json};
 
 use super::dashboards::{LOKI_UID, PROMETHEUS_UID, TEMPO_UID};
 use crate::emit::in_cluster::storage_class;
-use crate::model::{EnvId, Observability, Platform};
+use crate::model::{EnvId, KUBE_PROMETHEUS_STACK, LOKI, Observability, PROMTAIL, Platform, TEMPO};
 
-/// Namespace of the stack.
-pub const NAMESPACE: &str = "monitoring";
+/// Namespace of the stack (the model's, where the add-ons are installed).
+pub const NAMESPACE: &str = crate::model::OBSERVABILITY_NAMESPACE;
 /// In-cluster URLs of the backends (service names of the charts' releases).
 pub const LOKI_URL: &str = "http://loki.monitoring.svc.cluster.local:3100";
 pub const TEMPO_URL: &str = "http://tempo.monitoring.svc.cluster.local:3100";
@@ -151,10 +151,10 @@ fn promtail() -> Value {
 /// Base values of an observability add-on (`None` for any other add-on).
 pub fn values(platform: &Platform, obs: &Observability, addon: &str) -> Option<Value> {
     match addon {
-        "kube-prometheus-stack" => Some(kube_prometheus_stack(platform, obs)),
-        "loki" => Some(loki(platform)),
-        "tempo" => Some(tempo(platform)),
-        "promtail" => Some(promtail()),
+        KUBE_PROMETHEUS_STACK => Some(kube_prometheus_stack(platform, obs)),
+        LOKI => Some(loki(platform)),
+        TEMPO => Some(tempo(platform)),
+        PROMTAIL => Some(promtail()),
         _ => None,
     }
 }
@@ -162,17 +162,17 @@ pub fn values(platform: &Platform, obs: &Observability, addon: &str) -> Option<V
 /// What environment `env` sizes differently: retention and volume sizes.
 pub fn env_values(obs: &Observability, addon: &str, env: EnvId) -> Option<Value> {
     match addon {
-        "kube-prometheus-stack" => Some(json!({ "prometheus": { "prometheusSpec": {
+        KUBE_PROMETHEUS_STACK => Some(json!({ "prometheus": { "prometheusSpec": {
             "retention": format!("{}d", obs.metrics.retention_days.get(env)),
             "storageSpec": { "volumeClaimTemplate": { "spec": { "resources": { "requests": {
                 "storage": format!("{}Gi", obs.metrics.storage_gb.get(env)),
             } } } } },
         } } })),
-        "loki" => obs.logs.as_ref().map(|l| json!({
+        LOKI => obs.logs.as_ref().map(|l| json!({
             "loki": { "limits_config": { "retention_period": format!("{}h", l.retention_days.get(env) * 24) } },
             "singleBinary": { "persistence": { "size": format!("{}Gi", l.storage_gb.get(env)) } },
         })),
-        "tempo" => obs.traces.as_ref().map(|t| json!({
+        TEMPO => obs.traces.as_ref().map(|t| json!({
             "tempo": { "retention": format!("{}h", t.retention_days.get(env) * 24) },
             "persistence": { "size": format!("{}Gi", t.storage_gb.get(env)) },
         })),

@@ -16,8 +16,8 @@ pub const LOKI_UID: &str = "loki";
 pub const TEMPO_UID: &str = "tempo";
 
 /// Request counter and duration histogram most services use, when no SLO names theirs.
-const DEFAULT_REQUESTS: &str = "http_requests_total";
-const DEFAULT_DURATION: &str = "http_request_duration_seconds";
+const DEFAULT_REQUESTS: &str = crate::model::DEFAULT_REQUESTS_METRIC;
+const DEFAULT_DURATION: &str = crate::model::DEFAULT_DURATION_METRIC;
 
 fn ds(kind: &str) -> Value {
     let uid = match kind {
@@ -153,7 +153,7 @@ fn budget_remaining(slo: &Slo) -> String {
         "1 - ({}{{slo=\"{}\"}} / {})",
         error_ratio_record(&format!("{}d", slo.window_days)),
         slo.name,
-        slo.error_budget()
+        super::rules::num(slo.error_budget())
     )
 }
 

@@ -8,6 +8,12 @@
 //! kubernetes/base/observability/dashboards/<name>.json Grafana dashboard models (reviewed as files)
 //! ```
 //!
+//! The LGTM add-ons' Helm values are built here ([`addons::values`], and
+//! [`addons::env_values`] for what each environment sizes differently); the
+//! Kubernetes emitter writes them where every add-on's values go
+//! ([`crate::model::Addon::values_path`],
+//! [`crate::model::Platform::addon_env_values_path`]).
+//!
 //! The dashboards are committed as JSON files and turned into ConfigMaps by
 //! kustomize (`configMapGenerator`), labelled `grafana_dashboard: "1"` for
 //! the Grafana sidecar, so the reviewed file is byte for byte what Grafana

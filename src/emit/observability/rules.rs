@@ -10,7 +10,7 @@
 
 use serde_json::{Value, json};
 
-use crate::model::{Observability, Platform, Severity, Sli, Slo};
+use crate::model::{Observability, Platform, Sli, Slo};
 
 /// Windows every ratio SLI is recorded over.
 const WINDOWS: &[&str] = &["5m", "30m", "1h", "6h"];
@@ -73,16 +73,13 @@ pub fn p95_expr(platform: &Platform, slo: &Slo) -> String {
     )
 }
 
-fn severity(s: Severity) -> &'static str {
-    match s {
-        Severity::Critical => "critical",
-        Severity::Warning => "warning",
-        Severity::Info => "info",
-    }
+/// The generated runbook on the repository's default branch.
+pub fn runbook_url(platform: &Platform) -> String {
+    format!("https://github.com/{}/blob/HEAD/docs/runbook.md", platform.repository)
 }
 
 /// Number formatting that never prints `14.4000000001`.
-fn num(x: f64) -> String {
+pub fn num(x: f64) -> String {
     let rounded = (x * 1e6).round() / 1e6;
     format!("{rounded}")
 }
@@ -133,7 +130,7 @@ pub fn prometheus_rule(platform: &Platform, obs: &Observability) -> Value {
         .collect();
     let mut alerts = Vec::new();
     for alert in &obs.alerts {
-        let Some(slo) = obs.slos.iter().find(|s| s.name == alert.slo) else {
+        let Some(slo) = obs.slo(&alert.slo) else {
             continue;
         };
         let sel = format!("slo=\"{}\"", slo.name);
@@ -163,7 +160,7 @@ pub fn prometheus_rule(platform: &Platform, obs: &Observability) -> Value {
                     .collect();
                 (
                     conditions.join(" or "),
-                    "2m".to_string(),
+                    format!("{}m", alert.for_minutes),
                     format!(
                         "{} is burning its {}-day error budget (objective {}%) too fast",
                         slo.service,
@@ -174,18 +171,18 @@ pub fn prometheus_rule(platform: &Platform, obs: &Observability) -> Value {
             }
         };
         alerts.push(json!({
-            "alert": alert.name,
+            "alert": alert.prometheus_name(),
             "expr": expr,
             "for": for_,
             "labels": {
-                "severity": severity(alert.severity),
+                "severity": alert.severity.keyword(),
                 "slo": slo.name,
                 "service": slo.service,
             },
             "annotations": {
                 "summary": summary,
                 "description": slo.description,
-                "runbook_url": "docs/runbook.md",
+                "runbook_url": runbook_url(platform),
             },
         }));
     }

@@ -5,7 +5,7 @@ use serde::Serialize;
 
 use super::{cli_path, render};
 use crate::emit::File;
-use crate::model::{DataKind, EdgeTarget, Platform, ServiceKind};
+use crate::model::{DashboardKind, DataKind, EdgeTarget, Platform, ServiceKind, Sli};
 
 const TEMPLATE: &str = include_str!("../../../templates/runbook.md.j2");
 
@@ -73,6 +73,54 @@ pub struct AlertRow {
 #[derive(Serialize)]
 pub struct DashboardRow {
     pub title: String,
+}
+
+/// The alerts on the spec's SLOs: when each fires and what to do first.
+fn alerts(platform: &Platform) -> Vec<AlertRow> {
+    let Some(obs) = &platform.observability else {
+        return Vec::new();
+    };
+    let health = |service: &str| {
+        obs.dashboards
+            .iter()
+            .find(|d| matches!(&d.kind, DashboardKind::ServiceHealth { service: s } if s == service))
+            .or_else(|| obs.dashboards.first())
+            .map(|d| format!("open **{}**, then ", d.title))
+            .unwrap_or_default()
+    };
+    obs.alerts
+        .iter()
+        .filter_map(|a| {
+            let slo = obs.slo(&a.slo)?;
+            let when = match slo.sli {
+                Sli::LatencyP95 => format!(
+                    "P95 latency of `{}` above {} ms for {} min (SLO `{}`: {}% within {} ms over {} days)",
+                    slo.service,
+                    slo.threshold_ms.unwrap_or(0),
+                    a.for_minutes,
+                    slo.name,
+                    slo.objective,
+                    slo.threshold_ms.unwrap_or(0),
+                    slo.window_days
+                ),
+                Sli::Availability | Sli::ErrorRate => format!(
+                    "`{}` burns its {}-day error budget (SLO `{}`: {}%) 14.4× too fast over 1 h, or 6× over 6 h",
+                    slo.service, slo.window_days, slo.name, slo.objective
+                ),
+            };
+            let response = format!(
+                "{}follow *Service outage* for `{}`; roll back if it started with a deploy",
+                health(&slo.service),
+                slo.service
+            );
+            Some(AlertRow {
+                name: a.prometheus_name(),
+                severity: a.severity.keyword().to_string(),
+                when,
+                response,
+            })
+        })
+        .collect()
 }
 
 pub fn emit(platform: &Platform) -> File {
@@ -182,8 +230,15 @@ pub fn emit(platform: &Platform) -> File {
         services,
         data,
         backups,
-        alerts: Vec::new(),
-        dashboards: Vec::new(),
+        alerts: alerts(platform),
+        dashboards: platform
+            .observability
+            .iter()
+            .flat_map(|o| &o.dashboards)
+            .map(|d| DashboardRow {
+                title: d.title.clone(),
+            })
+            .collect(),
     };
     File::new(platform, "docs/runbook.md", render(TEMPLATE, &ctx))
 }

@@ -88,29 +88,6 @@ pub const ROLE_MAX: usize = 64;
 /// longest decides whether the prefix fits.
 pub const ENVIRONMENT_ROLE_SUFFIXES: &[&str] = &["-cluster", "-node", "-vpc-cni", "-ebs-csi"];
 
-/// Whether a container image name is a valid ECR repository name
-/// (lowercase letters, digits and `._/-`, each path part starting and
-/// ending with a letter or digit), or why not.
-pub fn ecr_repository_problem(name: &str) -> Option<String> {
-    if name.len() < 2 || name.len() > 256 {
-        return Some(format!("it has {} characters (2 to 256)", name.len()));
-    }
-    if let Some(c) = name.chars().find(|c| !(c.is_ascii_lowercase() || c.is_ascii_digit() || "._/-".contains(*c))) {
-        return Some(if c.is_ascii_uppercase() {
-            format!("it contains the uppercase letter `{c}`")
-        } else {
-            format!("it contains `{}`", c.escape_debug())
-        });
-    }
-    let part_ok = |p: &str| {
-        p.starts_with(|c: char| c.is_ascii_alphanumeric()) && p.ends_with(|c: char| c.is_ascii_alphanumeric())
-    };
-    if !name.split('/').all(part_ok) {
-        return Some("each `/`-separated part must start and end with a letter or digit".into());
-    }
-    None
-}
-
 /// Data service kinds AWS has no counterpart for in platc yet.
 pub fn unsupported(keyword: &str) -> Option<&'static str> {
     match keyword {
