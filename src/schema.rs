@@ -590,7 +590,10 @@ mod tests {
             }
         });
         let validator = jsonschema::validator_for(&schema()).unwrap();
-        let errors: Vec<String> = validator.iter_errors(&instance).map(|e| e.to_string()).collect();
+        let errors: Vec<String> = validator
+            .iter_errors(&instance)
+            .map(|e| e.to_string())
+            .collect();
         assert!(errors.is_empty(), "{errors:?}");
         let bad = serde_json::json!({ "platform": {}, "delivery": { "state": "floppy" } });
         assert!(!validator.is_valid(&bad));

@@ -142,7 +142,11 @@ pub struct Diagnostics {
 }
 
 impl Diagnostics {
-    pub fn new(file: impl Into<String>, source: impl Into<String>, mut items: Vec<Diagnostic>) -> Self {
+    pub fn new(
+        file: impl Into<String>,
+        source: impl Into<String>,
+        mut items: Vec<Diagnostic>,
+    ) -> Self {
         items.sort_by_key(|d| d.span.map_or(0, |s| s.offset));
         Self {
             file: file.into(),
@@ -184,7 +188,8 @@ pub fn did_you_mean<'a>(got: &str, allowed: impl IntoIterator<Item = &'a str>) -
     let mut best: Option<(f64, &'a str)> = None;
     for cand in allowed {
         let score = strsim::jaro_winkler(got, cand);
-        let close = score >= 0.8 || strsim::damerau_levenshtein(got, cand) <= (cand.len() / 3).max(1);
+        let close =
+            score >= 0.8 || strsim::damerau_levenshtein(got, cand) <= (cand.len() / 3).max(1);
         if close && best.is_none_or(|(b, _)| score > b) {
             best = Some((score, cand));
         }
@@ -238,7 +243,10 @@ mod tests {
 
     #[test]
     fn suggests_nearest() {
-        assert_eq!(did_you_mean("replica", ["replicas", "port"]), Some("replicas"));
+        assert_eq!(
+            did_you_mean("replica", ["replicas", "port"]),
+            Some("replicas")
+        );
         assert_eq!(did_you_mean("prot", ["replicas", "port"]), Some("port"));
         assert_eq!(did_you_mean("zzzzzz", ["replicas", "port"]), None);
     }

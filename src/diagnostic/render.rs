@@ -58,7 +58,9 @@ impl miette::Diagnostic for Report<'_> {
     }
 
     fn source_code(&self) -> Option<&dyn miette::SourceCode> {
-        self.diag.span.map(|_| self.source as &dyn miette::SourceCode)
+        self.diag
+            .span
+            .map(|_| self.source as &dyn miette::SourceCode)
     }
 
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
@@ -104,7 +106,11 @@ pub(super) fn human(diags: &Diagnostics, color: bool) -> String {
         out.push_str(one.trim_end());
         out.push_str("\n\n");
     }
-    let errors = diags.items.iter().filter(|d| d.severity == Severity::Error).count();
+    let errors = diags
+        .items
+        .iter()
+        .filter(|d| d.severity == Severity::Error)
+        .count();
     let warnings = diags.items.len() - errors;
     let plural = |n: usize, w: &str| format!("{n} {w}{}", if n == 1 { "" } else { "s" });
     let summary = match (errors, warnings) {
@@ -145,7 +151,14 @@ pub(super) fn json_value(diags: &Diagnostics) -> Value {
             "label": d.label,
         });
         let pos = d.span.map(|s| position(&diags.source, s));
-        for key in ["line", "column", "end_line", "end_column", "offset", "length"] {
+        for key in [
+            "line",
+            "column",
+            "end_line",
+            "end_column",
+            "offset",
+            "length",
+        ] {
             obj[key] = pos.as_ref().map_or(Value::Null, |p| p[key].clone());
         }
         let labels: Vec<Value> = d

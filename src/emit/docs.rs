@@ -213,7 +213,11 @@ impl ReadmeContext {
                 })
                 .collect(),
             ci_variables: if azure {
-                vec!["`AZURE_CLIENT_ID`", "`AZURE_TENANT_ID`", "`AZURE_SUBSCRIPTION_ID`"]
+                vec![
+                    "`AZURE_CLIENT_ID`",
+                    "`AZURE_TENANT_ID`",
+                    "`AZURE_SUBSCRIPTION_ID`",
+                ]
             } else {
                 vec!["`AWS_ROLE_ARN`", "`AWS_REGION`"]
             },
@@ -227,8 +231,12 @@ impl ReadmeContext {
                 CloudKind::Azure => String::new(),
             },
             edge_note: match p.cloud.kind {
-                CloudKind::Azure => "(the NetworkPolicy on both sides, the NSG rule, the identity's role assignment)",
-                CloudKind::Aws => "(the NetworkPolicy on both sides; an IRSA role's policy where the edge calls an AWS API)",
+                CloudKind::Azure => {
+                    "(the\nNetworkPolicy on both sides, the NSG rule, the identity's role assignment)"
+                }
+                CloudKind::Aws => {
+                    "(the\nNetworkPolicy on both sides; an IRSA role's policy where the edge calls an AWS API)"
+                }
             },
             zonal_subnets: if azure { Vec::new() } else { zonal_subnets(p) },
             in_cluster: in_cluster(p),
@@ -319,10 +327,10 @@ fn sizing(p: &Platform) -> Vec<Row> {
                     )
                 }))
             }
-            DataKind::Redis(r) if d.in_cluster().is_some() => rows.push(row(
-                format!("Redis `{}` (in cluster)", d.name),
-                &|e| format!("{} GB volume", r.storage_gb.get(e)),
-            )),
+            DataKind::Redis(r) if d.in_cluster().is_some() => rows
+                .push(row(format!("Redis `{}` (in cluster)", d.name), &|e| {
+                    format!("{} GB volume", r.storage_gb.get(e))
+                })),
             DataKind::Postgres(pg) => rows.push(row(format!("PostgreSQL `{}`", d.name), &|e| {
                 let ha = match pg.high_availability.get(e) {
                     HighAvailability::None => "",
@@ -331,9 +339,9 @@ fn sizing(p: &Platform) -> Vec<Row> {
                 };
                 format!("{}, {} GB{ha}", pg.sku.get(e), pg.storage_gb.get(e))
             })),
-            DataKind::Redis(r) => {
-                rows.push(row(format!("Redis `{}`", d.name), &|e| r.sku.get(e).clone()))
-            }
+            DataKind::Redis(r) => rows.push(row(format!("Redis `{}`", d.name), &|e| {
+                r.sku.get(e).clone()
+            })),
             DataKind::ServiceBus(sb) => rows.push(row(format!("Service Bus `{}`", d.name), &|e| {
                 sb.sku.get(e).clone()
             })),
@@ -391,7 +399,9 @@ fn in_cluster(p: &Platform) -> Vec<InClusterRow> {
         .into_iter()
         .map(|(d, n)| {
             let volume = match &d.kind {
-                DataKind::Postgres(pg) => per_env_text(p, |e| format!("{} GB", pg.storage_gb.get(e))),
+                DataKind::Postgres(pg) => {
+                    per_env_text(p, |e| format!("{} GB", pg.storage_gb.get(e)))
+                }
                 DataKind::Redis(r) => per_env_text(p, |e| format!("{} GB", r.storage_gb.get(e))),
                 _ => String::new(),
             };
@@ -425,7 +435,13 @@ fn observability(p: &Platform, o: &Observability) -> ObservabilityCtx {
         values: p
             .environments
             .iter()
-            .map(|e| format!("{} days, {} GB", b.retention_days.get(e.id), b.storage_gb.get(e.id)))
+            .map(|e| {
+                format!(
+                    "{} days, {} GB",
+                    b.retention_days.get(e.id),
+                    b.storage_gb.get(e.id)
+                )
+            })
             .collect(),
         purpose: String::new(),
     };
@@ -538,8 +554,15 @@ fn diagram(p: &Platform) -> String {
     let id = |prefix: &str, name: &str| format!("{prefix}_{}", name.replace('-', "_"));
     let mut lines = vec!["flowchart LR".to_string()];
     lines.push("  users([Users])".into());
-    lines.push(format!("  subgraph cluster[\"{} cluster {}\"]", p.cloud_label(), p.cluster.name));
-    lines.push(format!("    ingress[\"{} ingress\"]", p.cluster.ingress.class_name()));
+    lines.push(format!(
+        "  subgraph cluster[\"{} cluster {}\"]",
+        p.cloud_label(),
+        p.cluster.name
+    ));
+    lines.push(format!(
+        "    ingress[\"{} ingress\"]",
+        p.cluster.ingress.class_name()
+    ));
     for s in &p.services {
         let kind = match s.kind {
             ServiceKind::Web => String::new(),

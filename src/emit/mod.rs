@@ -62,7 +62,12 @@ enum CommentStyle {
 }
 
 fn comment_style(path: &str) -> CommentStyle {
-    let ext = path.rsplit('/').next().unwrap_or(path).rsplit_once('.').map(|(_, e)| e);
+    let ext = path
+        .rsplit('/')
+        .next()
+        .unwrap_or(path)
+        .rsplit_once('.')
+        .map(|(_, e)| e);
     match ext {
         Some("md") => CommentStyle::Html,
         Some("json") => CommentStyle::None,

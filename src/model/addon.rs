@@ -6,7 +6,10 @@
 
 use serde::Serialize;
 
-use super::{CloudKind, EnvId, IngressController, OBSERVABILITY_NAMESPACE, Observability, Platform, SecretsBackend};
+use super::{
+    CloudKind, EnvId, IngressController, OBSERVABILITY_NAMESPACE, Observability, Platform,
+    SecretsBackend,
+};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Addon {

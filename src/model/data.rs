@@ -114,7 +114,10 @@ impl Redis {
     /// Family letter and capacity of a `Family/Capacity` value (`C0` → (`C`, 0)).
     pub fn family_capacity(sku: &str) -> (String, u32) {
         let cap = sku.split('/').nth(1).unwrap_or("C0");
-        let family: String = cap.chars().take_while(|c| c.is_ascii_alphabetic()).collect();
+        let family: String = cap
+            .chars()
+            .take_while(|c| c.is_ascii_alphabetic())
+            .collect();
         let capacity = cap[family.len()..].parse().unwrap_or(0);
         (family, capacity)
     }

@@ -18,17 +18,33 @@ pub struct DeployValue {
 #[serde(rename_all = "kebab-case", tag = "type")]
 pub enum DeploySource {
     /// Client id (Azure) or role ARN (AWS) of a service's identity.
-    IdentityClientId { service: String },
+    IdentityClientId {
+        service: String,
+    },
     /// Client id / role ARN of the secrets operator's identity (ESO or CSI).
     SecretsOperatorClientId,
     TenantId,
-    VaultUri { data: String },
-    VaultName { data: String },
-    DatabaseHost { data: String },
-    CacheHost { data: String },
-    MessagingNamespace { data: String },
-    BlobEndpoint { data: String },
-    QueueEndpoint { data: String },
+    VaultUri {
+        data: String,
+    },
+    VaultName {
+        data: String,
+    },
+    DatabaseHost {
+        data: String,
+    },
+    CacheHost {
+        data: String,
+    },
+    MessagingNamespace {
+        data: String,
+    },
+    BlobEndpoint {
+        data: String,
+    },
+    QueueEndpoint {
+        data: String,
+    },
     RegistryLoginServer,
     ClusterName,
     OidcIssuer,

@@ -36,7 +36,10 @@ pub enum EdgeTarget {
     /// Another service, on its port.
     Service { name: String, port: u16 },
     /// A data service; `detail` is the database, topic, subscription, queue or container named on the edge.
-    Data { name: String, detail: Option<String> },
+    Data {
+        name: String,
+        detail: Option<String>,
+    },
 }
 
 impl EdgeTarget {

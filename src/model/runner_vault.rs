@@ -43,6 +43,10 @@ mod tests {
         let vault = octo.runner_admitted_vault().expect("octo's vault");
         assert_eq!(vault.name, "vault");
         // api-worker's vault has a private endpoint and no generated secret.
-        assert!(compile("specs/api-worker.kdl").runner_admitted_vault().is_none());
+        assert!(
+            compile("specs/api-worker.kdl")
+                .runner_admitted_vault()
+                .is_none()
+        );
     }
 }

@@ -64,17 +64,31 @@ fn zones(r: &mut Resolver<'_>, spec: &Spec) {
         for zone in &list {
             if seen.contains(zone) {
                 r.push(
-                    Diagnostic::error("invalid-zones", z.span, format!("zone `{zone}` is listed twice in environment `{}`", e.name.value))
-                        .label("repeated zone")
-                        .help("list each zone once, e.g. zones=\"1 2 3\""),
+                    Diagnostic::error(
+                        "invalid-zones",
+                        z.span,
+                        format!(
+                            "zone `{zone}` is listed twice in environment `{}`",
+                            e.name.value
+                        ),
+                    )
+                    .label("repeated zone")
+                    .help("list each zone once, e.g. zones=\"1 2 3\""),
                 );
                 break;
             }
             if zone.parse::<u8>().is_ok_and(|n| !(1..=26).contains(&n)) {
                 r.push(
-                    Diagnostic::error("invalid-zones", z.span, format!("zone `{zone}` of environment `{}` is not an AWS zone number", e.name.value))
-                        .label("expected 1 to 26")
-                        .help("zones are numbered from 1 (the region's `a` zone): zones=\"1 2 3\""),
+                    Diagnostic::error(
+                        "invalid-zones",
+                        z.span,
+                        format!(
+                            "zone `{zone}` of environment `{}` is not an AWS zone number",
+                            e.name.value
+                        ),
+                    )
+                    .label("expected 1 to 26")
+                    .help("zones are numbered from 1 (the region's `a` zone): zones=\"1 2 3\""),
                 );
                 break;
             }
@@ -118,7 +132,10 @@ fn subnets(r: &mut Resolver<'_>, spec: &Spec) {
         }
         let azure_props = [
             (s.delegate.as_ref().map(|p| p.span), "delegate="),
-            (s.private_endpoints.as_ref().map(|p| p.span), "private-endpoints="),
+            (
+                s.private_endpoints.as_ref().map(|p| p.span),
+                "private-endpoints=",
+            ),
         ];
         for (span, what) in azure_props {
             let Some(span) = span else { continue };
@@ -129,7 +146,10 @@ fn subnets(r: &mut Resolver<'_>, spec: &Spec) {
             );
         }
     }
-    let public = spec.subnets.iter().find(|s| s.public.as_ref().is_some_and(|p| p.value));
+    let public = spec
+        .subnets
+        .iter()
+        .find(|s| s.public.as_ref().is_some_and(|p| p.value));
     if public.is_none() {
         let span = spec
             .subnets
@@ -144,17 +164,28 @@ fn subnets(r: &mut Resolver<'_>, spec: &Spec) {
             .map(|s| s.name.value.as_str())
             .collect();
         let why = if exposed.is_empty() {
-            "the NAT gateways that give the private nodes egress live in a public subnet".to_string()
+            "the NAT gateways that give the private nodes egress live in a public subnet"
+                .to_string()
         } else {
             format!(
                 "the load balancer of {} and the NAT gateways live in a public subnet",
-                exposed.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", ")
+                exposed
+                    .iter()
+                    .map(|n| format!("`{n}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
             )
         };
         r.push(
-            Diagnostic::error("aws-no-public-subnet", span, "the network has no public subnet")
-                .label("no subnet with `public=#true`")
-                .help(format!("{why}: add `subnet public index=0 prefix=20 public=#true` to `network`")),
+            Diagnostic::error(
+                "aws-no-public-subnet",
+                span,
+                "the network has no public subnet",
+            )
+            .label("no subnet with `public=#true`")
+            .help(format!(
+                "{why}: add `subnet public index=0 prefix=20 public=#true` to `network`"
+            )),
         );
     }
     if let Some(c) = &spec.cluster
@@ -177,9 +208,13 @@ pub fn instance_type_ok(s: &str) -> bool {
         return false;
     };
     family.starts_with(|c: char| c.is_ascii_lowercase())
-        && family.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+        && family
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
         && !size.is_empty()
-        && size.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
+        && size
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
 }
 
 fn instance_types(r: &mut Resolver<'_>, spec: &Spec) {
@@ -188,9 +223,17 @@ fn instance_types(r: &mut Resolver<'_>, spec: &Spec) {
         let Some(vm) = &pool.vm_size else { continue };
         if let Some(bad) = vm.all().find(|v| !instance_type_ok(&v.value)) {
             r.push(
-                Diagnostic::error("invalid-vm-size", bad.span, format!("`{}` of node pool `{}` is not an EC2 instance type", bad.value.escape_debug(), pool.name.value))
-                    .label("expected FAMILY.SIZE")
-                    .help("write an EC2 instance type such as `t3.medium` or `m5.large`"),
+                Diagnostic::error(
+                    "invalid-vm-size",
+                    bad.span,
+                    format!(
+                        "`{}` of node pool `{}` is not an EC2 instance type",
+                        bad.value.escape_debug(),
+                        pool.name.value
+                    ),
+                )
+                .label("expected FAMILY.SIZE")
+                .help("write an EC2 instance type such as `t3.medium` or `m5.large`"),
             );
         }
     }
@@ -237,9 +280,17 @@ fn delivery(r: &mut Resolver<'_>, spec: &Spec) {
 pub fn region_ok(s: &str) -> bool {
     let parts: Vec<&str> = s.split('-').collect();
     parts.len() >= 3
-        && parts.iter().all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit()))
-        && parts.first().is_some_and(|p| p.len() == 2 && p.chars().all(|c| c.is_ascii_lowercase()))
-        && parts.last().is_some_and(|p| p.chars().all(|c| c.is_ascii_digit()))
+        && parts.iter().all(|p| {
+            !p.is_empty()
+                && p.chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
+        })
+        && parts
+            .first()
+            .is_some_and(|p| p.len() == 2 && p.chars().all(|c| c.is_ascii_lowercase()))
+        && parts
+            .last()
+            .is_some_and(|p| p.chars().all(|c| c.is_ascii_digit()))
 }
 
 fn names(r: &mut Resolver<'_>, spec: &Spec) {
@@ -247,9 +298,16 @@ fn names(r: &mut Resolver<'_>, spec: &Spec) {
         && !region_ok(&cloud.region.value)
     {
         r.push(
-            Diagnostic::error("invalid-region", cloud.region.span, format!("`{}` is not an AWS region", cloud.region.value.escape_debug()))
-                .label("expected an AWS region code")
-                .help("write the region code, e.g. region=eu-west-1 or region=us-east-2"),
+            Diagnostic::error(
+                "invalid-region",
+                cloud.region.span,
+                format!(
+                    "`{}` is not an AWS region",
+                    cloud.region.value.escape_debug()
+                ),
+            )
+            .label("expected an AWS region code")
+            .help("write the region code, e.g. region=eu-west-1 or region=us-east-2"),
         );
     }
     let platform = r.platform.clone();
@@ -262,7 +320,11 @@ fn names(r: &mut Resolver<'_>, spec: &Spec) {
                 .help(format!("shorten the platform name by {over} characters")),
         );
     }
-    let longest = ENVIRONMENT_ROLE_SUFFIXES.iter().copied().max_by_key(|s| s.len()).unwrap_or("");
+    let longest = ENVIRONMENT_ROLE_SUFFIXES
+        .iter()
+        .copied()
+        .max_by_key(|s| s.len())
+        .unwrap_or("");
     for e in &spec.environments {
         let role = format!("{platform}-{}{longest}", e.name.value);
         let len = role.len();
@@ -287,7 +349,14 @@ mod tests {
         for ok in ["t3.medium", "m5.large", "m7g.2xlarge", "u-6tb1.metal"] {
             assert!(instance_type_ok(ok), "{ok}");
         }
-        for bad in ["Standard_D2s_v3", "t3", "T3.medium", "t3.", ".large", "t3.me dium"] {
+        for bad in [
+            "Standard_D2s_v3",
+            "t3",
+            "T3.medium",
+            "t3.",
+            ".large",
+            "t3.me dium",
+        ] {
             assert!(!instance_type_ok(bad), "{bad}");
         }
     }
@@ -297,7 +366,13 @@ mod tests {
         for ok in ["eu-west-1", "us-gov-west-1", "ap-southeast-2"] {
             assert!(region_ok(ok), "{ok}");
         }
-        for bad in ["westeurope", "EU-WEST-1", "eu-west", "eu--1", "europe-west-1"] {
+        for bad in [
+            "westeurope",
+            "EU-WEST-1",
+            "eu-west",
+            "eu--1",
+            "europe-west-1",
+        ] {
             assert!(!region_ok(bad), "{bad}");
         }
     }

@@ -10,10 +10,25 @@ pub fn looks_like_credential(s: &str) -> Option<&'static str> {
     if lower.contains("-----begin") {
         return Some("a PEM key or certificate");
     }
-    for key in ["password=", "passwd=", "pwd=", "accountkey=", "sharedaccesskey=", "secret=", "token=", "apikey=", "api_key=", "client_secret="] {
+    for key in [
+        "password=",
+        "passwd=",
+        "pwd=",
+        "accountkey=",
+        "sharedaccesskey=",
+        "secret=",
+        "token=",
+        "apikey=",
+        "api_key=",
+        "client_secret=",
+    ] {
         if let Some(pos) = lower.find(key) {
             let rest = &s[pos + key.len()..];
-            if rest.chars().next().is_some_and(|c| !c.is_whitespace() && c != ';') {
+            if rest
+                .chars()
+                .next()
+                .is_some_and(|c| !c.is_whitespace() && c != ';')
+            {
                 return Some("a connection string or assignment with a credential");
             }
         }
@@ -23,17 +38,34 @@ pub fn looks_like_credential(s: &str) -> Option<&'static str> {
         let rest = &s[pos + 3..];
         let authority = rest.split('/').next().unwrap_or("");
         if let Some((userinfo, _)) = authority.rsplit_once('@')
-            && userinfo.split_once(':').is_some_and(|(_, pw)| !pw.is_empty()) {
-                return Some("a URL with a password");
-            }
+            && userinfo
+                .split_once(':')
+                .is_some_and(|(_, pw)| !pw.is_empty())
+        {
+            return Some("a URL with a password");
+        }
     }
     if is_jwt(s) {
         return Some("a JSON Web Token");
     }
-    for prefix in ["ghp_", "gho_", "ghs_", "github_pat_", "xoxb-", "xoxp-", "sk_live_", "AKIA"] {
+    for prefix in [
+        "ghp_",
+        "gho_",
+        "ghs_",
+        "github_pat_",
+        "xoxb-",
+        "xoxp-",
+        "sk_live_",
+        "AKIA",
+    ] {
         if let Some(pos) = s.find(prefix) {
             let tail = &s[pos + prefix.len()..];
-            if tail.chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '_').count() >= 16 {
+            if tail
+                .chars()
+                .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+                .count()
+                >= 16
+            {
                 return Some("an access token");
             }
         }
@@ -49,7 +81,11 @@ fn is_jwt(s: &str) -> bool {
         let parts: Vec<&str> = w.split('.').collect();
         parts.len() == 3
             && parts[0].starts_with("eyJ")
-            && parts.iter().all(|p| p.len() >= 4 && p.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '='))
+            && parts.iter().all(|p| {
+                p.len() >= 4
+                    && p.chars()
+                        .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '=')
+            })
     })
 }
 

@@ -11,7 +11,9 @@ use super::Resolver;
 use crate::diagnostic::Diagnostic;
 use crate::spec::Spanned;
 
-const MONTHS: &[&str] = &["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"];
+const MONTHS: &[&str] = &[
+    "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec",
+];
 const DAYS: &[&str] = &["sun", "mon", "tue", "wed", "thu", "fri", "sat"];
 
 /// (name, lowest, highest, names of the values starting at `lowest`).
@@ -45,7 +47,9 @@ fn value(text: &str, lo: u32, hi: u32, names: &[&str]) -> Result<u32, String> {
     match text.parse::<u32>() {
         Ok(n) if (lo..=hi).contains(&n) => Ok(n),
         Ok(n) => Err(format!("has {n}, outside {lo} to {hi}")),
-        Err(_) => Err(format!("has `{text}`, which is not a number from {lo} to {hi}")),
+        Err(_) => Err(format!(
+            "has `{text}`, which is not a number from {lo} to {hi}"
+        )),
     }
 }
 
@@ -97,7 +101,15 @@ mod tests {
 
     #[test]
     fn valid_schedules() {
-        for ok in ["0 2 * * *", "*/15 * * * *", "0 0 1 jan,jul ?", "30 4 * * mon-fri", "0 0-23/2 * * 0,7", "5 4 * * SUN", "5/10 * * * *"] {
+        for ok in [
+            "0 2 * * *",
+            "*/15 * * * *",
+            "0 0 1 jan,jul ?",
+            "30 4 * * mon-fri",
+            "0 0-23/2 * * 0,7",
+            "5 4 * * SUN",
+            "5/10 * * * *",
+        ] {
             assert_eq!(cron_problem(ok), None, "{ok}");
         }
     }

@@ -24,12 +24,25 @@ pub(crate) fn platform(r: &mut Resolver<'_>, decl: &PlatformDecl, _source: &str)
     let namespace = match &decl.namespace {
         Some(ns) => {
             r.check_label(ns, "namespace");
-            let reserved = ["default", "kube-system", "kube-public", "kube-node-lease", "ingress-nginx", "external-secrets"];
+            let reserved = [
+                "default",
+                "kube-system",
+                "kube-public",
+                "kube-node-lease",
+                "ingress-nginx",
+                "external-secrets",
+            ];
             if reserved.contains(&ns.value.as_str()) {
                 r.push(
-                    Diagnostic::error("reserved-namespace", ns.span, format!("namespace `{}` is reserved", ns.value))
-                        .label("used by Kubernetes or a cluster add-on")
-                        .help("give the platform's services their own namespace, e.g. the platform name"),
+                    Diagnostic::error(
+                        "reserved-namespace",
+                        ns.span,
+                        format!("namespace `{}` is reserved", ns.value),
+                    )
+                    .label("used by Kubernetes or a cluster add-on")
+                    .help(
+                        "give the platform's services their own namespace, e.g. the platform name",
+                    ),
                 );
             }
             ns.value.clone()
@@ -52,16 +65,24 @@ pub(crate) fn platform(r: &mut Resolver<'_>, decl: &PlatformDecl, _source: &str)
     });
     let region = decl.cloud.as_ref().map(|c| c.region.clone());
     if let Some(region) = &region
-        && (region.value.is_empty() || !region.value.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')) {
-            r.push(
+        && (region.value.is_empty()
+            || !region
+                .value
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-'))
+    {
+        r.push(
                 Diagnostic::error("invalid-region", region.span, format!("`{}` is not a region name", region.value.escape_debug()))
                     .label("not a region")
                     .help("write the cloud's region identifier, e.g. `westeurope` (Azure) or `eu-west-1` (AWS)"),
             );
-        }
+    }
     Header {
         name: decl.name.value.clone(),
-        title: decl.title.as_ref().map_or_else(|| decl.name.value.clone(), |t| t.value.clone()),
+        title: decl
+            .title
+            .as_ref()
+            .map_or_else(|| decl.name.value.clone(), |t| t.value.clone()),
         cloud: Cloud {
             kind: r.cloud,
             region: region.map(|r| r.value).unwrap_or_default(),
@@ -72,22 +93,34 @@ pub(crate) fn platform(r: &mut Resolver<'_>, decl: &PlatformDecl, _source: &str)
 }
 
 /// Parses an IPv4 CIDR; reports and returns `None` when it is not one.
-pub(crate) fn parse_cidr(r: &mut Resolver<'_>, text: &Spanned<String>, what: &str) -> Option<Ipv4Net> {
+pub(crate) fn parse_cidr(
+    r: &mut Resolver<'_>,
+    text: &Spanned<String>,
+    what: &str,
+) -> Option<Ipv4Net> {
     match Ipv4Net::from_str(text.value.trim()) {
         Ok(net) if net.trunc() == net => Some(net),
         Ok(net) => {
             r.push(
-                Diagnostic::error("invalid-cidr", text.span, format!("{what} `{net}` has host bits set"))
-                    .label("not a network address")
-                    .help(format!("write the network address: `{}`", net.trunc())),
+                Diagnostic::error(
+                    "invalid-cidr",
+                    text.span,
+                    format!("{what} `{net}` has host bits set"),
+                )
+                .label("not a network address")
+                .help(format!("write the network address: `{}`", net.trunc())),
             );
             None
         }
         Err(_) => {
             r.push(
-                Diagnostic::error("invalid-cidr", text.span, format!("{what} `{}` is not an IPv4 CIDR", text.value.escape_debug()))
-                    .label("expected ADDRESS/PREFIX")
-                    .help("write an IPv4 network in CIDR notation, e.g. \"10.0.0.0/16\""),
+                Diagnostic::error(
+                    "invalid-cidr",
+                    text.span,
+                    format!("{what} `{}` is not an IPv4 CIDR", text.value.escape_debug()),
+                )
+                .label("expected ADDRESS/PREFIX")
+                .help("write an IPv4 network in CIDR notation, e.g. \"10.0.0.0/16\""),
             );
             None
         }
@@ -100,16 +133,30 @@ pub(crate) fn environments(r: &mut Resolver<'_>, decls: &[EnvironmentDecl]) -> V
     let mut networks: Vec<(Ipv4Net, Span, String)> = Vec::new();
     for (i, d) in decls.iter().enumerate() {
         r.check_label(&d.name, "environment name");
-        let network = parse_cidr(r, &d.network, &format!("network of environment `{}`", d.name.value));
+        let network = parse_cidr(
+            r,
+            &d.network,
+            &format!("network of environment `{}`", d.name.value),
+        );
         if let Some(net) = network {
             if net.prefix_len() > 29 {
                 r.push(
-                    Diagnostic::error("network-too-small", d.network.span, format!("network `{net}` of environment `{}` is too small for subnets", d.name.value))
-                        .label(format!("/{} leaves no room", net.prefix_len()))
-                        .help("give the environment a /16 to /24 network, e.g. \"10.0.0.0/16\""),
+                    Diagnostic::error(
+                        "network-too-small",
+                        d.network.span,
+                        format!(
+                            "network `{net}` of environment `{}` is too small for subnets",
+                            d.name.value
+                        ),
+                    )
+                    .label(format!("/{} leaves no room", net.prefix_len()))
+                    .help("give the environment a /16 to /24 network, e.g. \"10.0.0.0/16\""),
                 );
             }
-            if let Some((other, span, env)) = networks.iter().find(|(o, _, _)| o.contains(&net.network()) || net.contains(&o.network())) {
+            if let Some((other, span, env)) = networks
+                .iter()
+                .find(|(o, _, _)| o.contains(&net.network()) || net.contains(&o.network()))
+            {
                 let (other, span, env) = (*other, *span, env.clone());
                 r.push(
                     Diagnostic::error(
@@ -124,26 +171,45 @@ pub(crate) fn environments(r: &mut Resolver<'_>, decls: &[EnvironmentDecl]) -> V
             }
             networks.push((net, d.network.span, d.name.value.clone()));
         }
-        let zones: Vec<String> = d.zones.as_ref().map_or_else(Vec::new, |z| z.value.split_whitespace().map(str::to_string).collect());
+        let zones: Vec<String> = d.zones.as_ref().map_or_else(Vec::new, |z| {
+            z.value.split_whitespace().map(str::to_string).collect()
+        });
         if let Some(z) = &d.zones {
-            let bad = zones.iter().find(|z| !(z.len() <= 2 && z.chars().all(|c| c.is_ascii_digit())));
+            let bad = zones
+                .iter()
+                .find(|z| !(z.len() <= 2 && z.chars().all(|c| c.is_ascii_digit())));
             if let Some(bad) = bad {
                 r.push(
-                    Diagnostic::error("invalid-zones", z.span, format!("`{bad}` is not an availability zone"))
-                        .label("expected zone numbers")
-                        .help("list zone numbers separated by spaces: zones=\"1 2 3\""),
+                    Diagnostic::error(
+                        "invalid-zones",
+                        z.span,
+                        format!("`{bad}` is not an availability zone"),
+                    )
+                    .label("expected zone numbers")
+                    .help("list zone numbers separated by spaces: zones=\"1 2 3\""),
                 );
             }
         }
-        let branch = d.branch.as_ref().map_or_else(|| "main".to_string(), |b| b.value.clone());
+        let branch = d
+            .branch
+            .as_ref()
+            .map_or_else(|| "main".to_string(), |b| b.value.clone());
         if let Some(b) = &d.branch
-            && (b.value.is_empty() || b.value.chars().any(|c| c.is_whitespace() || c.is_control() || "~^:?*[\\".contains(c))) {
-                r.push(
-                    Diagnostic::error("invalid-branch", b.span, format!("`{}` is not a git branch name", b.value.escape_debug()))
-                        .label("not a branch name")
-                        .help("write the branch that deploys to this environment, e.g. branch=main"),
-                );
-            }
+            && (b.value.is_empty()
+                || b.value
+                    .chars()
+                    .any(|c| c.is_whitespace() || c.is_control() || "~^:?*[\\".contains(c)))
+        {
+            r.push(
+                Diagnostic::error(
+                    "invalid-branch",
+                    b.span,
+                    format!("`{}` is not a git branch name", b.value.escape_debug()),
+                )
+                .label("not a branch name")
+                .help("write the branch that deploys to this environment, e.g. branch=main"),
+            );
+        }
         r.envs.push(Env {
             name: d.name.clone(),
             approval: d.approval.as_ref().is_some_and(|a| a.value),

@@ -8,8 +8,8 @@ use super::Resolver;
 use super::cloud::Resource;
 use crate::diagnostic::{Diagnostic, suggest};
 use crate::model::{
-    Cluster, CloudKind, Delegation, Environment, IngressController, NetworkPlugin, NetworkPolicyEngine, NodePool,
-    NodePoolMode, PerEnv, Subnet,
+    CloudKind, Cluster, Delegation, Environment, IngressController, NetworkPlugin,
+    NetworkPolicyEngine, NodePool, NodePoolMode, PerEnv, Subnet,
 };
 use crate::spec::cluster::ClusterDecl;
 use crate::spec::keywords::{DelegationKw, IngressKw, NetworkPluginKw, NodePoolModeKw, PolicyKw};
@@ -25,7 +25,10 @@ const AZURE_RESERVED: u64 = 5;
 /// The `index`-th block of size `/prefix` inside `network`, or why not.
 pub fn nth_subnet(network: Ipv4Net, prefix: u8, index: u32) -> Result<Ipv4Net, String> {
     if prefix < network.prefix_len() {
-        return Err(format!("a /{prefix} does not fit in the /{} network {network}", network.prefix_len()));
+        return Err(format!(
+            "a /{prefix} does not fit in the /{} network {network}",
+            network.prefix_len()
+        ));
     }
     if prefix > 32 {
         return Err(format!("/{prefix} is not an IPv4 prefix"));
@@ -37,7 +40,10 @@ pub fn nth_subnet(network: Ipv4Net, prefix: u8, index: u32) -> Result<Ipv4Net, S
         let beyond = u32::try_from(start)
             .ok()
             .and_then(|s| Ipv4Net::new(Ipv4Addr::from(s), prefix).ok())
-            .map_or_else(|| "an address beyond the IPv4 space".to_string(), |n| n.to_string());
+            .map_or_else(
+                || "an address beyond the IPv4 space".to_string(),
+                |n| n.to_string(),
+            );
         return Err(format!(
             "index={index} gives {beyond}, outside {network} (which holds {count} blocks of /{prefix}: index 0 to {})",
             count - 1
@@ -51,7 +57,11 @@ fn overlaps(a: &Ipv4Net, b: &Ipv4Net) -> bool {
     a.contains(&b.network()) || b.contains(&a.network())
 }
 
-pub(crate) fn subnets(r: &mut Resolver<'_>, decls: &[SubnetDecl], envs: &[Environment]) -> Vec<Subnet> {
+pub(crate) fn subnets(
+    r: &mut Resolver<'_>,
+    decls: &[SubnetDecl],
+    envs: &[Environment],
+) -> Vec<Subnet> {
     r.check_unique(decls.iter().map(|d| &d.name), "subnet");
     // (declaration span, subnet, its CIDRs are valid)
     let mut out: Vec<(Span, Subnet, bool)> = Vec::new();
@@ -61,13 +71,14 @@ pub(crate) fn subnets(r: &mut Resolver<'_>, decls: &[SubnetDecl], envs: &[Enviro
         // AWS: prefixes above /26 are reported with the zone slots they leave.
         let min_prefix = if r.cloud == CloudKind::Azure { 29 } else { 32 };
         if let Some(p) = &d.prefix
-            && !(8..=min_prefix).contains(&p.value) {
-                r.push(
+            && !(8..=min_prefix).contains(&p.value)
+        {
+            r.push(
                     Diagnostic::error("invalid-prefix", p.span, format!("subnet prefix /{} is out of range", p.value))
                         .label(format!("expected 8 to {min_prefix}"))
                         .help(format!("subnets are /8 to /{min_prefix} on this cloud; the default is /{DEFAULT_PREFIX}")),
                 );
-            }
+        }
         let mut cidrs = Vec::new();
         let mut reported = false;
         for env in envs {
@@ -99,9 +110,10 @@ pub(crate) fn subnets(r: &mut Resolver<'_>, decls: &[SubnetDecl], envs: &[Enviro
             if reported || !other_ok {
                 continue;
             }
-            let hit = envs.iter().enumerate().find(|(i, _)| {
-                overlaps(&cidrs[*i], other.cidr.get(crate::model::EnvId(*i)))
-            });
+            let hit = envs
+                .iter()
+                .enumerate()
+                .find(|(i, _)| overlaps(&cidrs[*i], other.cidr.get(crate::model::EnvId(*i))));
             if let Some((i, env)) = hit {
                 let other_cidr = *other.cidr.get(crate::model::EnvId(i));
                 r.push(
@@ -141,14 +153,27 @@ pub(crate) fn subnets(r: &mut Resolver<'_>, decls: &[SubnetDecl], envs: &[Enviro
 }
 
 /// Resolves a subnet reference; reports an unknown name.
-pub(crate) fn subnet_ref<'a>(r: &mut Resolver<'_>, name: &Spanned<String>, subnets: &'a [Subnet], who: &str) -> Option<&'a Subnet> {
+pub(crate) fn subnet_ref<'a>(
+    r: &mut Resolver<'_>,
+    name: &Spanned<String>,
+    subnets: &'a [Subnet],
+    who: &str,
+) -> Option<&'a Subnet> {
     let found = subnets.iter().find(|s| s.name == name.value);
     if found.is_none() {
         let names: Vec<&str> = subnets.iter().map(|s| s.name.as_str()).collect();
         r.push(
-            Diagnostic::error("unknown-subnet", name.span, format!("{who} refers to unknown subnet `{}`", name.value))
-                .label("no subnet of this name")
-                .help(format!("declare it in `network {{ subnet {} index=N }}`; {}", name.value, suggest(&name.value, &names, "subnets"))),
+            Diagnostic::error(
+                "unknown-subnet",
+                name.span,
+                format!("{who} refers to unknown subnet `{}`", name.value),
+            )
+            .label("no subnet of this name")
+            .help(format!(
+                "declare it in `network {{ subnet {} index=N }}`; {}",
+                name.value,
+                suggest(&name.value, &names, "subnets")
+            )),
         );
     }
     found
@@ -159,7 +184,8 @@ fn azure_pool_name_ok(s: &str) -> bool {
     !s.is_empty()
         && s.len() <= 12
         && s.starts_with(|c: char| c.is_ascii_lowercase())
-        && s.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
+        && s.chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
 }
 
 pub(crate) fn cluster(
@@ -170,29 +196,50 @@ pub(crate) fn cluster(
     subnet_decls: &[SubnetDecl],
 ) -> Option<Cluster> {
     r.check_label(&d.name, "cluster name");
-    let cloud_name = r.cloud_name(Resource::Cluster, &d.name.value, d.name.span, &format!("cluster `{}`", d.name.value));
+    let cloud_name = r.cloud_name(
+        Resource::Cluster,
+        &d.name.value,
+        d.name.span,
+        &format!("cluster `{}`", d.name.value),
+    );
     let version = d.kubernetes.clone()?;
-    let version_ok = version
-        .value
-        .split_once('.')
-        .is_some_and(|(a, b)| !a.is_empty() && !b.is_empty() && a.chars().all(|c| c.is_ascii_digit()) && b.chars().all(|c| c.is_ascii_digit()));
+    let version_ok = version.value.split_once('.').is_some_and(|(a, b)| {
+        !a.is_empty()
+            && !b.is_empty()
+            && a.chars().all(|c| c.is_ascii_digit())
+            && b.chars().all(|c| c.is_ascii_digit())
+    });
     if !version_ok {
         r.push(
-            Diagnostic::error("invalid-version", version.span, format!("`{}` is not a Kubernetes minor version", version.value.escape_debug()))
-                .label("expected MAJOR.MINOR")
-                .help("write the minor version in quotes, e.g. `kubernetes \"1.30\"`"),
+            Diagnostic::error(
+                "invalid-version",
+                version.span,
+                format!(
+                    "`{}` is not a Kubernetes minor version",
+                    version.value.escape_debug()
+                ),
+            )
+            .label("expected MAJOR.MINOR")
+            .help("write the minor version in quotes, e.g. `kubernetes \"1.30\"`"),
         );
     }
     let subnet_name = d.subnet.clone()?;
-    let subnet = subnet_ref(r, &subnet_name, subnets, &format!("cluster `{}`", d.name.value)).cloned();
+    let subnet = subnet_ref(
+        r,
+        &subnet_name,
+        subnets,
+        &format!("cluster `{}`", d.name.value),
+    )
+    .cloned();
     if let Some(s) = &subnet
-        && s.delegation.is_some() {
-            r.push(
+        && s.delegation.is_some()
+    {
+        r.push(
                 Diagnostic::error("delegated-subnet", subnet_name.span, format!("cluster nodes cannot use subnet `{}`: it is delegated to PostgreSQL", s.name))
                     .label("delegated subnet")
                     .help("a delegated subnet holds only the service it is delegated to; give the cluster its own subnet"),
             );
-        }
+    }
     let network_plugin = match (d.network_plugin.as_ref().map(|p| p.value), r.cloud) {
         (None, CloudKind::Azure) => NetworkPlugin::Azure,
         (None, CloudKind::Aws) => NetworkPlugin::VpcCni,
@@ -211,9 +258,16 @@ pub(crate) fn cluster(
                 CloudKind::Aws => "`vpc-cni`",
             };
             r.push(
-                Diagnostic::error("wrong-cloud", p.span, format!("network plugin `{}` does not exist on this cloud", p.value.keyword()))
-                    .label("not available here")
-                    .help(format!("on this platform's cloud use {allowed}")),
+                Diagnostic::error(
+                    "wrong-cloud",
+                    p.span,
+                    format!(
+                        "network plugin `{}` does not exist on this cloud",
+                        p.value.keyword()
+                    ),
+                )
+                .label("not available here")
+                .help(format!("on this platform's cloud use {allowed}")),
             );
         }
     }
@@ -228,9 +282,16 @@ pub(crate) fn cluster(
                 CloudKind::Aws => "`vpc-cni` (the VPC CNI's network policy agent)",
             };
             r.push(
-                Diagnostic::error("wrong-cloud", p.span, format!("network policy engine `{}` is not offered on this cloud", p.value.keyword()))
-                    .label("not available here")
-                    .help(format!("on this platform's cloud use policy={allowed}")),
+                Diagnostic::error(
+                    "wrong-cloud",
+                    p.span,
+                    format!(
+                        "network policy engine `{}` is not offered on this cloud",
+                        p.value.keyword()
+                    ),
+                )
+                .label("not available here")
+                .help(format!("on this platform's cloud use policy={allowed}")),
             );
         }
     }
@@ -243,13 +304,18 @@ pub(crate) fn cluster(
     };
     let max_pods = d.max_pods.as_ref().map_or(30, |m| m.value);
     if let Some(m) = &d.max_pods
-        && !(10..=250).contains(&m.value) {
-            r.push(
-                Diagnostic::error("out-of-range", m.span, format!("max-pods {} is out of range", m.value))
-                    .label("expected 10 to 250")
-                    .help("nodes run 10 to 250 pods; 30 is the Azure CNI default"),
-            );
-        }
+        && !(10..=250).contains(&m.value)
+    {
+        r.push(
+            Diagnostic::error(
+                "out-of-range",
+                m.span,
+                format!("max-pods {} is out of range", m.value),
+            )
+            .label("expected 10 to 250")
+            .help("nodes run 10 to 250 pods; 30 is the Azure CNI default"),
+        );
+    }
     r.check_unique(d.node_pools.iter().map(|p| &p.name), "node pool");
     let mut pools = Vec::new();
     for (i, p) in d.node_pools.iter().enumerate() {
@@ -270,7 +336,9 @@ pub(crate) fn cluster(
             None => NodePoolMode::User,
         };
         let what = format!("node pool `{}`", p.name.value);
-        let (Some(vm), Some(count)) = (&p.vm_size, &p.count) else { continue };
+        let (Some(vm), Some(count)) = (&p.vm_size, &p.count) else {
+            continue;
+        };
         let vm_size = r.expand(vm, &format!("vm-size of {what}"));
         let count_s = r.expand_spanned(count, &format!("count of {what}"));
         let max_s = match &p.max_count {
@@ -281,10 +349,17 @@ pub(crate) fn cluster(
             if c.value > m.value {
                 let env = r.env_name(crate::model::EnvId(env_i)).to_string();
                 r.push(
-                    Diagnostic::error("count-exceeds-max", c.span, format!("{what} starts {} nodes in `{env}` but max-count is {}", c.value, m.value))
-                        .label(format!("count {} > max-count {}", c.value, m.value))
-                        .related(m.span, "max-count")
-                        .help("max-count is the autoscaler's ceiling: raise it or lower count"),
+                    Diagnostic::error(
+                        "count-exceeds-max",
+                        c.span,
+                        format!(
+                            "{what} starts {} nodes in `{env}` but max-count is {}",
+                            c.value, m.value
+                        ),
+                    )
+                    .label(format!("count {} > max-count {}", c.value, m.value))
+                    .related(m.span, "max-count")
+                    .help("max-count is the autoscaler's ceiling: raise it or lower count"),
                 );
                 break;
             }
@@ -308,28 +383,39 @@ pub(crate) fn cluster(
     }
     if !pools.is_empty() && !pools.iter().any(|p| p.mode == NodePoolMode::System) {
         r.push(
-            Diagnostic::error("no-system-pool", d.keyword.join(d.name.span), format!("cluster `{}` has no system node pool", d.name.value))
-                .label("every node pool is a user or spot pool")
-                .help("mark one pool `mode=system` (the first pool is the system pool by default)"),
+            Diagnostic::error(
+                "no-system-pool",
+                d.keyword.join(d.name.span),
+                format!("cluster `{}` has no system node pool", d.name.value),
+            )
+            .label("every node pool is a user or spot pool")
+            .help("mark one pool `mode=system` (the first pool is the system pool by default)"),
         );
     }
     // Azure CNI gives every pod a subnet address: the subnet must hold
     // max nodes × (max pods + 1) addresses (the +1 is the node itself).
     if network_plugin == NetworkPlugin::Azure
-        && let Some(s) = &subnet {
-            let decl_span = subnet_decls.iter().find(|x| x.name.value == s.name).map(|x| x.span);
-            for (env_i, env) in envs.iter().enumerate() {
-                let id = crate::model::EnvId(env_i);
-                let nodes: u64 = pools.iter().map(|p| u64::from(*p.max_count.get(id))).sum();
-                let need = nodes * (u64::from(max_pods) + 1);
-                let size = 1u64 << (32 - u32::from(s.prefix.min(32)));
-                let usable = size.saturating_sub(AZURE_RESERVED);
-                if need > usable {
-                    let mut suggest_prefix = s.prefix;
-                    while suggest_prefix > 8 && (1u64 << (32 - u32::from(suggest_prefix))).saturating_sub(AZURE_RESERVED) < need {
-                        suggest_prefix -= 1;
-                    }
-                    let mut diag = Diagnostic::error(
+        && let Some(s) = &subnet
+    {
+        let decl_span = subnet_decls
+            .iter()
+            .find(|x| x.name.value == s.name)
+            .map(|x| x.span);
+        for (env_i, env) in envs.iter().enumerate() {
+            let id = crate::model::EnvId(env_i);
+            let nodes: u64 = pools.iter().map(|p| u64::from(*p.max_count.get(id))).sum();
+            let need = nodes * (u64::from(max_pods) + 1);
+            let size = 1u64 << (32 - u32::from(s.prefix.min(32)));
+            let usable = size.saturating_sub(AZURE_RESERVED);
+            if need > usable {
+                let mut suggest_prefix = s.prefix;
+                while suggest_prefix > 8
+                    && (1u64 << (32 - u32::from(suggest_prefix))).saturating_sub(AZURE_RESERVED)
+                        < need
+                {
+                    suggest_prefix -= 1;
+                }
+                let mut diag = Diagnostic::error(
                         "subnet-too-small",
                         subnet_name.span,
                         format!(
@@ -344,14 +430,17 @@ pub(crate) fn cluster(
                     .help(format!(
                         "Azure CNI needs max nodes × (max-pods + 1) = {nodes} × ({max_pods} + 1) = {need} addresses; give the subnet `prefix={suggest_prefix}` (with an index that fits), lower max-count or max-pods, or use `network-plugin kubenet`"
                     ));
-                    if let Some(sp) = decl_span {
-                        diag = diag.related(sp, format!("a /{} holds {usable} usable addresses on Azure", s.prefix));
-                    }
-                    r.push(diag);
-                    break;
+                if let Some(sp) = decl_span {
+                    diag = diag.related(
+                        sp,
+                        format!("a /{} holds {usable} usable addresses on Azure", s.prefix),
+                    );
                 }
+                r.push(diag);
+                break;
             }
         }
+    }
     let ingress = match d.ingress.as_ref().map(|i| i.value) {
         None | Some(IngressKw::Nginx) => IngressController::Nginx,
     };

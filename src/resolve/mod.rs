@@ -37,7 +37,10 @@ pub fn compile_source(display_path: &str, text: &str) -> Result<Platform, Diagno
         _ => {
             if !sink.has_errors() {
                 // Defensive: resolution gave up without saying why.
-                sink.push(Diagnostic::error_unplaced("internal", "the spec could not be resolved"));
+                sink.push(Diagnostic::error_unplaced(
+                    "internal",
+                    "the spec could not be resolved",
+                ));
             }
             Err(Diagnostics::new(display_path, text, sink.into_vec()))
         }
@@ -102,11 +105,21 @@ impl Resolver<'_> {
     }
 
     pub fn expand<T: Clone>(&mut self, v: &PerEnvValue<T>, what: &str) -> PerEnv<T> {
-        PerEnv::from_values(self.expand_spanned(v, what).into_iter().map(|s| s.value).collect())
+        PerEnv::from_values(
+            self.expand_spanned(v, what)
+                .into_iter()
+                .map(|s| s.value)
+                .collect(),
+        )
     }
 
     /// Expands an optional value node, or uses `default` everywhere.
-    pub fn expand_or<T: Clone>(&mut self, v: Option<&PerEnvValue<T>>, default: T, what: &str) -> PerEnv<T> {
+    pub fn expand_or<T: Clone>(
+        &mut self,
+        v: Option<&PerEnvValue<T>>,
+        default: T,
+        what: &str,
+    ) -> PerEnv<T> {
         match v {
             Some(v) => self.expand(v, what),
             None => PerEnv::uniform_of(default, self.envs.len()),
@@ -119,7 +132,13 @@ impl Resolver<'_> {
     }
 
     /// A per-environment cloud name; a too-long name is reported at `span`.
-    pub fn cloud_name(&mut self, res: cloud::Resource, name: &str, span: Span, what: &str) -> PerEnv<String> {
+    pub fn cloud_name(
+        &mut self,
+        res: cloud::Resource,
+        name: &str,
+        span: Span,
+        what: &str,
+    ) -> PerEnv<String> {
         let mut out = Vec::new();
         let mut reported = false;
         for i in 0..self.envs.len() {
@@ -174,12 +193,29 @@ fn resolve(display_path: &str, spec: &spec::Spec, sink: &mut Sink) -> Option<Pla
     let header = environments::platform(&mut r, platform_decl, display_path);
     let environments = environments::environments(&mut r, &spec.environments);
     let subnets = infra::subnets(&mut r, &spec.subnets, &environments);
-    let cluster = infra::cluster(&mut r, spec.cluster.as_ref()?, &subnets, &environments, &spec.subnets);
+    let cluster = infra::cluster(
+        &mut r,
+        spec.cluster.as_ref()?,
+        &subnets,
+        &environments,
+        &spec.subnets,
+    );
     let data = data::data_services(&mut r, &spec.data, &subnets, &spec.subnets);
-    let monitoring = spec.monitoring.as_ref().map(|m| delivery::monitoring(&mut r, m));
+    let monitoring = spec
+        .monitoring
+        .as_ref()
+        .map(|m| delivery::monitoring(&mut r, m));
     let delivery = delivery::delivery(&mut r, spec.delivery.as_ref()?);
     let services = services::services(&mut r, &spec.services, &spec.data);
-    let wired = wiring::wire(&mut r, &header.namespace, services, &spec.services, &data, &spec.data, &delivery);
+    let wired = wiring::wire(
+        &mut r,
+        &header.namespace,
+        services,
+        &spec.services,
+        &data,
+        &spec.data,
+        &delivery,
+    );
     if r.cloud == CloudKind::Aws {
         aws::check(&mut r, spec);
     }

@@ -14,7 +14,10 @@ pub fn dns_label_problem(name: &str) -> Option<String> {
     if name.len() > 63 {
         return Some(format!("it has {} characters (at most 63)", name.len()));
     }
-    if let Some(c) = name.chars().find(|c| !(c.is_ascii_lowercase() || c.is_ascii_digit() || *c == '-')) {
+    if let Some(c) = name
+        .chars()
+        .find(|c| !(c.is_ascii_lowercase() || c.is_ascii_digit() || *c == '-'))
+    {
         return Some(if c.is_ascii_uppercase() {
             format!("it contains the uppercase letter `{c}`")
         } else {
@@ -46,21 +49,38 @@ pub fn to_dns_label(name: &str) -> String {
     if trimmed.starts_with(|c: char| c.is_ascii_lowercase()) {
         trimmed
     } else {
-        format!("x-{trimmed}").chars().take(63).collect::<String>().trim_end_matches('-').to_string()
+        format!("x-{trimmed}")
+            .chars()
+            .take(63)
+            .collect::<String>()
+            .trim_end_matches('-')
+            .to_string()
     }
 }
 
 /// `UPPER_SNAKE` of a name (`jwt-signing-key` → `JWT_SIGNING_KEY`).
 pub fn upper_snake(name: &str) -> String {
     name.chars()
-        .map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_uppercase() } else { '_' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_uppercase()
+            } else {
+                '_'
+            }
+        })
         .collect()
 }
 
 /// `snake_case` of a name (`user-service` → `user_service`).
 pub fn snake(name: &str) -> String {
     name.chars()
-        .map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '_' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                '_'
+            }
+        })
         .collect()
 }
 
@@ -78,9 +98,12 @@ impl Resolver<'_> {
         };
         let fixed = to_dns_label(&name.value);
         let help = if fixed.is_empty() || fixed == name.value {
-            "use lowercase letters, digits and `-`, starting with a letter, at most 63 characters".to_string()
+            "use lowercase letters, digits and `-`, starting with a letter, at most 63 characters"
+                .to_string()
         } else {
-            format!("use lowercase letters, digits and `-`, starting with a letter, at most 63 characters, e.g. `{fixed}`")
+            format!(
+                "use lowercase letters, digits and `-`, starting with a letter, at most 63 characters, e.g. `{fixed}`"
+            )
         };
         self.push(
             Diagnostic::error(
@@ -95,7 +118,11 @@ impl Resolver<'_> {
     }
 
     /// Reports every name declared twice among `names` (pointing at both).
-    pub fn check_unique<'n>(&mut self, names: impl IntoIterator<Item = &'n Spanned<String>>, what: &str) {
+    pub fn check_unique<'n>(
+        &mut self,
+        names: impl IntoIterator<Item = &'n Spanned<String>>,
+        what: &str,
+    ) {
         let mut seen: Vec<&Spanned<String>> = Vec::new();
         for n in names {
             if let Some(first) = seen.iter().find(|s| s.value == n.value) {
@@ -108,7 +135,9 @@ impl Resolver<'_> {
                     )
                     .label("declared again here")
                     .related(first_span, "first declared here")
-                    .help(format!("rename or remove one of the two; {what}s must be unique")),
+                    .help(format!(
+                        "rename or remove one of the two; {what}s must be unique"
+                    )),
                 );
             } else {
                 seen.push(n);

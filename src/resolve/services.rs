@@ -5,7 +5,9 @@ use super::Resolver;
 use super::cron::check_cron;
 use super::names::is_env_var_name;
 use crate::diagnostic::Diagnostic;
-use crate::model::{Autoscale, ConfigEntry, Expose, Metrics, PerEnv, Probe, Resources, Service, ServiceKind};
+use crate::model::{
+    Autoscale, ConfigEntry, Expose, Metrics, PerEnv, Probe, Resources, Service, ServiceKind,
+};
 use crate::spec::data::DataDecl;
 use crate::spec::keywords::ServiceKindKw;
 use crate::spec::service::ServiceDecl;
@@ -22,15 +24,28 @@ pub const DEFAULT_UID: u32 = 1000;
 /// Autoscaler CPU target unless `cpu-percent` says otherwise.
 pub const DEFAULT_CPU_PERCENT: u32 = 70;
 
-pub(crate) fn services(r: &mut Resolver<'_>, decls: &[ServiceDecl], data: &[DataDecl]) -> Vec<Service> {
+pub(crate) fn services(
+    r: &mut Resolver<'_>,
+    decls: &[ServiceDecl],
+    data: &[DataDecl],
+) -> Vec<Service> {
     r.check_unique(decls.iter().map(|d| &d.name), "service");
     for s in decls {
         if let Some(d) = data.iter().find(|d| d.name.value == s.name.value) {
             r.push(
-                Diagnostic::error("duplicate-name", s.name.span, format!("service `{}` has the name of {} `{}`", s.name.value, d.keyword.value, d.name.value))
-                    .label("name already used")
-                    .related(d.name.span, "declared here")
-                    .help("services and data services share one namespace of names; rename one of them"),
+                Diagnostic::error(
+                    "duplicate-name",
+                    s.name.span,
+                    format!(
+                        "service `{}` has the name of {} `{}`",
+                        s.name.value, d.keyword.value, d.name.value
+                    ),
+                )
+                .label("name already used")
+                .related(d.name.span, "declared here")
+                .help(
+                    "services and data services share one namespace of names; rename one of them",
+                ),
             );
         }
     }
@@ -38,10 +53,14 @@ pub(crate) fn services(r: &mut Resolver<'_>, decls: &[ServiceDecl], data: &[Data
     // Two services exposed on the same host and path would fight over one Ingress rule.
     let mut seen: Vec<(String, String, Span, &str)> = Vec::new();
     for (s, d) in services.iter().zip(decls) {
-        let (Some(e), Some(ed)) = (&s.expose, &d.expose) else { continue };
+        let (Some(e), Some(ed)) = (&s.expose, &d.expose) else {
+            continue;
+        };
         let span = ed.host.as_ref().map_or(ed.keyword, |h| h.default.span);
         for (id, host) in e.host.iter() {
-            if let Some((_, _, first, other)) = seen.iter().find(|(h, p, _, _)| h == host && *p == e.path) {
+            if let Some((_, _, first, other)) =
+                seen.iter().find(|(h, p, _, _)| h == host && *p == e.path)
+            {
                 let (first, other) = (*first, other.to_string());
                 let env = r.env_name(id).to_string();
                 r.push(
@@ -63,19 +82,32 @@ pub(crate) fn services(r: &mut Resolver<'_>, decls: &[ServiceDecl], data: &[Data
 fn check_port(r: &mut Resolver<'_>, port: &Spanned<u16>, what: &str) {
     if port.value == 0 {
         r.push(
-            Diagnostic::error("invalid-port", port.span, format!("{what} is 0, which is not a usable port"))
-                .label("expected 1 to 65535")
-                .help("use a TCP port from 1 to 65535 (unprivileged: 1024 and above)"),
+            Diagnostic::error(
+                "invalid-port",
+                port.span,
+                format!("{what} is 0, which is not a usable port"),
+            )
+            .label("expected 1 to 65535")
+            .help("use a TCP port from 1 to 65535 (unprivileged: 1024 and above)"),
         );
     }
 }
 
 fn check_path(r: &mut Resolver<'_>, path: &Spanned<String>, what: &str) {
-    if !path.value.starts_with('/') || path.value.chars().any(|c| c.is_whitespace() || c.is_control()) {
+    if !path.value.starts_with('/')
+        || path
+            .value
+            .chars()
+            .any(|c| c.is_whitespace() || c.is_control())
+    {
         r.push(
-            Diagnostic::error("invalid-path", path.span, format!("{what} `{}` is not an HTTP path", path.value.escape_debug()))
-                .label("expected /…")
-                .help("write an absolute path without spaces, e.g. \"/healthz\""),
+            Diagnostic::error(
+                "invalid-path",
+                path.span,
+                format!("{what} `{}` is not an HTTP path", path.value.escape_debug()),
+            )
+            .label("expected /…")
+            .help("write an absolute path without spaces, e.g. \"/healthz\""),
         );
     }
 }
@@ -87,7 +119,8 @@ fn host_ok(h: &str) -> bool {
         && h.split('.').all(|l| {
             !l.is_empty()
                 && l.len() <= 63
-                && l.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+                && l.chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
                 && !l.starts_with('-')
                 && !l.ends_with('-')
         })
@@ -118,9 +151,13 @@ fn check_image(r: &mut Resolver<'_>, image: &Spanned<String>) {
     }
     if v.contains('@') {
         r.push(
-            Diagnostic::error("image-tag", image.span, format!("image `{v}` names a digest"))
-                .label("digest given")
-                .help("write the repository only: CI builds, tags and pins the image"),
+            Diagnostic::error(
+                "image-tag",
+                image.span,
+                format!("image `{v}` names a digest"),
+            )
+            .label("digest given")
+            .help("write the repository only: CI builds, tags and pins the image"),
         );
         return;
     }
@@ -136,20 +173,31 @@ fn check_image(r: &mut Resolver<'_>, image: &Spanned<String>) {
     let ok = !repo.is_empty()
         && repo.split('/').all(|part| {
             !part.is_empty()
-                && part.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || "._-".contains(c))
+                && part
+                    .chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || "._-".contains(c))
                 && part.starts_with(|c: char| c.is_ascii_alphanumeric())
                 && part.ends_with(|c: char| c.is_ascii_alphanumeric())
         });
     if !ok {
         r.push(
-            Diagnostic::error("invalid-image", image.span, format!("`{}` is not an image repository path", v.escape_debug()))
-                .label("invalid repository")
-                .help("use lowercase path components separated by `/`, e.g. `octo/frontend`"),
+            Diagnostic::error(
+                "invalid-image",
+                image.span,
+                format!("`{}` is not an image repository path", v.escape_debug()),
+            )
+            .label("invalid repository")
+            .help("use lowercase path components separated by `/`, e.g. `octo/frontend`"),
         );
     }
 }
 
-fn quantities(r: &mut Resolver<'_>, v: Option<&PerEnvValue<Quantity>>, default: &str, what: &str) -> PerEnv<String> {
+fn quantities(
+    r: &mut Resolver<'_>,
+    v: Option<&PerEnvValue<Quantity>>,
+    default: &str,
+    what: &str,
+) -> PerEnv<String> {
     match v {
         Some(v) => r.expand(v, what).map(|q| q.0.clone()),
         None => PerEnv::uniform_of(default.to_string(), r.envs.len()),
@@ -167,24 +215,36 @@ fn service(r: &mut Resolver<'_>, d: &ServiceDecl) -> Service {
         ServiceKindKw::Cronjob => match &d.schedule {
             Some(s) => {
                 check_cron(r, s);
-                ServiceKind::CronJob { schedule: s.value.clone() }
+                ServiceKind::CronJob {
+                    schedule: s.value.clone(),
+                }
             }
             None => {
                 let span = d.kind.as_ref().map_or(d.keyword, |k| k.span);
                 r.push(
-                    Diagnostic::error("missing-property", span, format!("{who} is a cronjob without a schedule"))
-                        .label("no schedule=")
-                        .help("write `kind cronjob schedule=\"0 3 * * *\"`"),
+                    Diagnostic::error(
+                        "missing-property",
+                        span,
+                        format!("{who} is a cronjob without a schedule"),
+                    )
+                    .label("no schedule=")
+                    .help("write `kind cronjob schedule=\"0 3 * * *\"`"),
                 );
-                ServiceKind::CronJob { schedule: String::new() }
+                ServiceKind::CronJob {
+                    schedule: String::new(),
+                }
             }
         },
     };
     if let (Some(s), false) = (&d.schedule, kind_kw == ServiceKindKw::Cronjob) {
         r.push(
-            Diagnostic::error("schedule-without-cronjob", s.span, format!("{who} has a schedule but is not a cronjob"))
-                .label("only for cronjobs")
-                .help("write `kind cronjob schedule=…` or remove `schedule=`"),
+            Diagnostic::error(
+                "schedule-without-cronjob",
+                s.span,
+                format!("{who} has a schedule but is not a cronjob"),
+            )
+            .label("only for cronjobs")
+            .help("write `kind cronjob schedule=…` or remove `schedule=`"),
         );
     }
     if let Some(image) = &d.image {
@@ -195,13 +255,23 @@ fn service(r: &mut Resolver<'_>, d: &ServiceDecl) -> Service {
         check_port(r, p, &format!("port of {who}"));
         if kind_kw != ServiceKindKw::Web {
             r.push(
-                Diagnostic::error("port-on-worker", p.span, format!("{who} is a {} and serves no traffic, but declares a port", kind_kw.keyword()))
-                    .label("no Service for workers and jobs")
-                    .help("remove `port`, or remove `kind` to make it a web service"),
+                Diagnostic::error(
+                    "port-on-worker",
+                    p.span,
+                    format!(
+                        "{who} is a {} and serves no traffic, but declares a port",
+                        kind_kw.keyword()
+                    ),
+                )
+                .label("no Service for workers and jobs")
+                .help("remove `port`, or remove `kind` to make it a web service"),
             );
         }
     }
-    let service_port = port.as_ref().filter(|_| kind_kw == ServiceKindKw::Web).map(|p| p.value);
+    let service_port = port
+        .as_ref()
+        .filter(|_| kind_kw == ServiceKindKw::Web)
+        .map(|p| p.value);
     let replicas_s = match &d.replicas {
         Some(v) => r.expand_spanned(v, &format!("replicas of {who}")),
         None => vec![Spanned::new(1, d.name.span); r.envs.len()],
@@ -243,23 +313,65 @@ fn service(r: &mut Resolver<'_>, d: &ServiceDecl) -> Service {
         })
     });
     let resources = Resources {
-        cpu: quantities(r, d.resources.cpu.as_ref(), DEFAULT_CPU, &format!("cpu of {who}")),
-        memory: quantities(r, d.resources.memory.as_ref(), DEFAULT_MEMORY, &format!("memory of {who}")),
-        cpu_limit: quantities(r, d.resources.cpu_limit.as_ref(), DEFAULT_CPU_LIMIT, &format!("cpu-limit of {who}")),
-        memory_limit: quantities(r, d.resources.memory_limit.as_ref(), DEFAULT_MEMORY_LIMIT, &format!("memory-limit of {who}")),
+        cpu: quantities(
+            r,
+            d.resources.cpu.as_ref(),
+            DEFAULT_CPU,
+            &format!("cpu of {who}"),
+        ),
+        memory: quantities(
+            r,
+            d.resources.memory.as_ref(),
+            DEFAULT_MEMORY,
+            &format!("memory of {who}"),
+        ),
+        cpu_limit: quantities(
+            r,
+            d.resources.cpu_limit.as_ref(),
+            DEFAULT_CPU_LIMIT,
+            &format!("cpu-limit of {who}"),
+        ),
+        memory_limit: quantities(
+            r,
+            d.resources.memory_limit.as_ref(),
+            DEFAULT_MEMORY_LIMIT,
+            &format!("memory-limit of {who}"),
+        ),
     };
     let probe = d.probe.as_ref().and_then(|p| {
         check_path(r, &p.path, "probe path");
-        let port = side_port(r, p.port.as_ref(), service_port, port.as_ref(), p.keyword, "probe", &who)?;
-        Some(Probe { path: p.path.value.clone(), port })
+        let port = side_port(
+            r,
+            p.port.as_ref(),
+            service_port,
+            port.as_ref(),
+            p.keyword,
+            "probe",
+            &who,
+        )?;
+        Some(Probe {
+            path: p.path.value.clone(),
+            port,
+        })
     });
     let metrics = d.metrics.as_ref().and_then(|m| {
         if let Some(path) = &m.path {
             check_path(r, path, "metrics path");
         }
-        let port = side_port(r, m.port.as_ref(), service_port, port.as_ref(), m.keyword, "metrics", &who)?;
+        let port = side_port(
+            r,
+            m.port.as_ref(),
+            service_port,
+            port.as_ref(),
+            m.keyword,
+            "metrics",
+            &who,
+        )?;
         Some(Metrics {
-            path: m.path.as_ref().map_or_else(|| "/metrics".to_string(), |p| p.value.clone()),
+            path: m
+                .path
+                .as_ref()
+                .map_or_else(|| "/metrics".to_string(), |p| p.value.clone()),
             port,
         })
     });
@@ -297,9 +409,19 @@ fn service(r: &mut Resolver<'_>, d: &ServiceDecl) -> Service {
     for c in &d.config {
         if !is_env_var_name(&c.key.value) {
             r.push(
-                Diagnostic::error("invalid-config-key", c.key.span, format!("config key `{}` is not an environment variable name", c.key.value.escape_debug()))
-                    .label("expected [A-Za-z_][A-Za-z0-9_]*")
-                    .help(format!("config entries become environment variables; e.g. `{}`", super::names::upper_snake(&c.key.value))),
+                Diagnostic::error(
+                    "invalid-config-key",
+                    c.key.span,
+                    format!(
+                        "config key `{}` is not an environment variable name",
+                        c.key.value.escape_debug()
+                    ),
+                )
+                .label("expected [A-Za-z_][A-Za-z0-9_]*")
+                .help(format!(
+                    "config entries become environment variables; e.g. `{}`",
+                    super::names::upper_snake(&c.key.value)
+                )),
             );
         }
         let value = r.expand(&c.value, &format!("config {} of {who}", c.key.value));
@@ -315,17 +437,22 @@ fn service(r: &mut Resolver<'_>, d: &ServiceDecl) -> Service {
     }
     let run_as_user = d.run_as_user.as_ref().map_or(DEFAULT_UID, |u| u.value);
     if let Some(u) = &d.run_as_user
-        && u.value == 0 {
-            r.push(
+        && u.value == 0
+    {
+        r.push(
                 Diagnostic::error("run-as-root", u.span, format!("{who} would run as root"))
                     .label("UID 0 is root")
                     .help("containers run as a non-root user; use the image's unprivileged UID (default 1000)"),
             );
-        }
+    }
     Service {
         name: name.clone(),
         kind,
-        image: d.image.as_ref().map(|i| i.value.clone()).unwrap_or_default(),
+        image: d
+            .image
+            .as_ref()
+            .map(|i| i.value.clone())
+            .unwrap_or_default(),
         port: service_port,
         replicas,
         autoscale,
@@ -354,9 +481,15 @@ fn side_port(
 ) -> Option<u16> {
     match (explicit, service_port) {
         (Some(p), Some(sp)) if p.value == sp => {
-            let mut d = Diagnostic::error("duplicate-port", p.span, format!("{what} port={} of {who} repeats the service port", p.value))
-                .label("same as `port`")
-                .help(format!("omit `port=`: the {what} uses the service port by default"));
+            let mut d = Diagnostic::error(
+                "duplicate-port",
+                p.span,
+                format!("{what} port={} of {who} repeats the service port", p.value),
+            )
+            .label("same as `port`")
+            .help(format!(
+                "omit `port=`: the {what} uses the service port by default"
+            ));
             if let Some(decl) = service_port_decl {
                 d = d.related(decl.span, "service port");
             }
@@ -370,9 +503,13 @@ fn side_port(
         (None, Some(sp)) => Some(sp),
         (None, None) => {
             r.push(
-                Diagnostic::error("missing-property", keyword, format!("{what} of {who} needs a port: the service has none"))
-                    .label("no port to use")
-                    .help(format!("write `{what} … port=N`")),
+                Diagnostic::error(
+                    "missing-property",
+                    keyword,
+                    format!("{what} of {who} needs a port: the service has none"),
+                )
+                .label("no port to use")
+                .help(format!("write `{what} … port=N`")),
             );
             None
         }

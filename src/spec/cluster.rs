@@ -31,11 +31,21 @@ pub struct NodePoolDecl {
     pub max_count: Option<PerEnvValue<u32>>,
 }
 
-pub const CHILDREN: &[&str] = &["kubernetes", "subnet", "network-plugin", "max-pods", "node-pool", "ingress"];
+pub const CHILDREN: &[&str] = &[
+    "kubernetes",
+    "subnet",
+    "network-plugin",
+    "max-pods",
+    "node-pool",
+    "ingress",
+];
 pub const POOL_CHILDREN: &[&str] = &["vm-size", "count", "max-count"];
 
 pub fn decode(node: &KdlNode, sink: &mut Sink) -> Option<ClusterDecl> {
-    let mut r = NodeReader::new(node, "cluster NAME { kubernetes \"1.30\"; subnet NAME; node-pool NAME { … } }");
+    let mut r = NodeReader::new(
+        node,
+        "cluster NAME { kubernetes \"1.30\"; subnet NAME; node-pool NAME { … } }",
+    );
     let name = r.req_arg::<String>(0, "a name", sink);
     let keyword = r.name_span();
     let children = r.children();
@@ -58,12 +68,20 @@ pub fn decode(node: &KdlNode, sink: &mut Sink) -> Option<ClusterDecl> {
             continue;
         }
         match key {
-            "kubernetes" => decl.kubernetes = value_node(child, "a Kubernetes version", "kubernetes \"1.30\"", sink),
+            "kubernetes" => {
+                decl.kubernetes =
+                    value_node(child, "a Kubernetes version", "kubernetes \"1.30\"", sink)
+            }
             "subnet" => decl.subnet = value_node(child, "a subnet name", "subnet NAME", sink),
             "max-pods" => decl.max_pods = value_node(child, "a pod count", "max-pods 30", sink),
-            "ingress" => decl.ingress = value_node(child, "an ingress controller", "ingress nginx", sink),
+            "ingress" => {
+                decl.ingress = value_node(child, "an ingress controller", "ingress nginx", sink)
+            }
             "network-plugin" => {
-                let mut r = NodeReader::new(child, "network-plugin azure|kubenet|vpc-cni [policy=calico|azure|cilium]");
+                let mut r = NodeReader::new(
+                    child,
+                    "network-plugin azure|kubenet|vpc-cni [policy=calico|azure|cilium]",
+                );
                 decl.network_plugin = r.req_arg(0, "a network plugin", sink);
                 decl.policy = r.prop("policy", sink);
                 r.finish(sink);
@@ -77,15 +95,28 @@ pub fn decode(node: &KdlNode, sink: &mut Sink) -> Option<ClusterDecl> {
         }
     }
     for (required, help) in [
-        ("kubernetes", "add `kubernetes \"1.30\"` (the Kubernetes minor version)"),
-        ("subnet", "add `subnet NAME` naming the subnet of the nodes (declared in `network { … }`)"),
-        ("node-pool", "add `node-pool system { vm-size Standard_D2s_v3; count 1 }`"),
+        (
+            "kubernetes",
+            "add `kubernetes \"1.30\"` (the Kubernetes minor version)",
+        ),
+        (
+            "subnet",
+            "add `subnet NAME` naming the subnet of the nodes (declared in `network { … }`)",
+        ),
+        (
+            "node-pool",
+            "add `node-pool system { vm-size Standard_D2s_v3; count 1 }`",
+        ),
     ] {
         if !once_has(children, required) {
             sink.push(
-                Diagnostic::error("missing-node", keyword, format!("`cluster` needs a `{required}` node"))
-                    .label(format!("no `{required}` inside"))
-                    .help(help),
+                Diagnostic::error(
+                    "missing-node",
+                    keyword,
+                    format!("`cluster` needs a `{required}` node"),
+                )
+                .label(format!("no `{required}` inside"))
+                .help(help),
             );
         }
     }
@@ -93,7 +124,10 @@ pub fn decode(node: &KdlNode, sink: &mut Sink) -> Option<ClusterDecl> {
 }
 
 fn decode_pool(node: &KdlNode, sink: &mut Sink) -> Option<NodePoolDecl> {
-    let mut r = NodeReader::new(node, "node-pool NAME [mode=system|user|spot] { vm-size SIZE; count N; max-count N }");
+    let mut r = NodeReader::new(
+        node,
+        "node-pool NAME [mode=system|user|spot] { vm-size SIZE; count N; max-count N }",
+    );
     let name = r.req_arg::<String>(0, "a name", sink);
     let mode = r.prop::<NodePoolModeKw>("mode", sink);
     let keyword = r.name_span();
@@ -113,18 +147,26 @@ fn decode_pool(node: &KdlNode, sink: &mut Sink) -> Option<NodePoolDecl> {
             continue;
         }
         match key {
-            "vm-size" => pool.vm_size = per_env_node(child, "a VM size", "vm-size SIZE [ENV=SIZE …]", sink),
+            "vm-size" => {
+                pool.vm_size = per_env_node(child, "a VM size", "vm-size SIZE [ENV=SIZE …]", sink)
+            }
             "count" => pool.count = per_env_node(child, "a node count", "count N [ENV=N …]", sink),
-            "max-count" => pool.max_count = per_env_node(child, "a node count", "max-count N [ENV=N …]", sink),
+            "max-count" => {
+                pool.max_count = per_env_node(child, "a node count", "max-count N [ENV=N …]", sink)
+            }
             _ => unknown_node(child, "`node-pool`", POOL_CHILDREN, sink),
         }
     }
     for required in ["vm-size", "count"] {
         if !once_has(children, required) {
             sink.push(
-                Diagnostic::error("missing-node", keyword, format!("`node-pool` needs a `{required}` node"))
-                    .label(format!("no `{required}` inside"))
-                    .help(format!("add `{required} …` inside the node pool's block")),
+                Diagnostic::error(
+                    "missing-node",
+                    keyword,
+                    format!("`node-pool` needs a `{required}` node"),
+                )
+                .label(format!("no `{required}` inside"))
+                .help(format!("add `{required} …` inside the node pool's block")),
             );
         }
     }

@@ -97,18 +97,40 @@ pub const STORAGE_CHILDREN: &[&str] = &["private-endpoint", "replication", "cont
 /// Child nodes that may repeat (lists).
 const REPEATABLE: &[&str] = &["database", "topic", "queue", "container"];
 
-fn name_node(node: &KdlNode, what: &str, usage: &'static str, sink: &mut Sink) -> Option<Spanned<String>> {
+fn name_node(
+    node: &KdlNode,
+    what: &str,
+    usage: &'static str,
+    sink: &mut Sink,
+) -> Option<Spanned<String>> {
     value_node(node, what, usage, sink)
 }
 
 /// Decodes a data service node whose name is one of [`KINDS`].
 pub fn decode(node: &KdlNode, sink: &mut Sink) -> Option<DataDecl> {
-    let (keyword, usage, allowed): (&'static str, &'static str, &[&str]) = match node.name().value() {
-        "postgres" => ("postgres", "postgres NAME { sku …; database NAME … }", POSTGRES_CHILDREN),
+    let (keyword, usage, allowed): (&'static str, &'static str, &[&str]) = match node.name().value()
+    {
+        "postgres" => (
+            "postgres",
+            "postgres NAME { sku …; database NAME … }",
+            POSTGRES_CHILDREN,
+        ),
         "redis" => ("redis", "redis NAME { sku \"Basic/C0\" … }", REDIS_CHILDREN),
-        "servicebus" => ("servicebus", "servicebus NAME { topic NAME { subscription NAME }; queue NAME }", SERVICEBUS_CHILDREN),
-        "keyvault" => ("keyvault", "keyvault NAME [{ private-endpoint SUBNET }]", KEYVAULT_CHILDREN),
-        "storage" => ("storage", "storage NAME { container NAME; queue NAME }", STORAGE_CHILDREN),
+        "servicebus" => (
+            "servicebus",
+            "servicebus NAME { topic NAME { subscription NAME }; queue NAME }",
+            SERVICEBUS_CHILDREN,
+        ),
+        "keyvault" => (
+            "keyvault",
+            "keyvault NAME [{ private-endpoint SUBNET }]",
+            KEYVAULT_CHILDREN,
+        ),
+        "storage" => (
+            "storage",
+            "storage NAME { container NAME; queue NAME }",
+            STORAGE_CHILDREN,
+        ),
         _ => return None,
     };
     let mut r = NodeReader::new(node, usage);
@@ -134,26 +156,73 @@ pub fn decode(node: &KdlNode, sink: &mut Sink) -> Option<DataDecl> {
         }
         let sku_usage = "sku SKU [ENV=SKU …]";
         match (keyword.value, key) {
-            ("postgres", "version") => pg.version = value_node(child, "a version", "version \"16\"", sink),
-            ("postgres", "hosting") => pg.hosting = value_node(child, "a hosting", "hosting managed|in-cluster", sink),
-            ("postgres", "subnet") => pg.subnet = name_node(child, "a subnet name", "subnet NAME", sink),
+            ("postgres", "version") => {
+                pg.version = value_node(child, "a version", "version \"16\"", sink)
+            }
+            ("postgres", "hosting") => {
+                pg.hosting = value_node(child, "a hosting", "hosting managed|in-cluster", sink)
+            }
+            ("postgres", "subnet") => {
+                pg.subnet = name_node(child, "a subnet name", "subnet NAME", sink)
+            }
             ("postgres", "sku") => pg.sku = per_env_node(child, "a SKU", sku_usage, sink),
-            ("postgres", "storage-gb") => pg.storage_gb = per_env_node(child, "a size in GB", "storage-gb N [ENV=N …]", sink),
+            ("postgres", "storage-gb") => {
+                pg.storage_gb = per_env_node(child, "a size in GB", "storage-gb N [ENV=N …]", sink)
+            }
             ("postgres", "high-availability") => {
-                pg.high_availability = per_env_node(child, "a high-availability mode", "high-availability none [ENV=zone-redundant …]", sink)
+                pg.high_availability = per_env_node(
+                    child,
+                    "a high-availability mode",
+                    "high-availability none [ENV=zone-redundant …]",
+                    sink,
+                )
             }
             ("postgres", "backup-retention-days") => {
-                pg.backup_retention_days = per_env_node(child, "a number of days", "backup-retention-days N [ENV=N …]", sink)
+                pg.backup_retention_days = per_env_node(
+                    child,
+                    "a number of days",
+                    "backup-retention-days N [ENV=N …]",
+                    sink,
+                )
             }
-            ("postgres", "backup-schedule") => pg.backup_schedule = value_node(child, "a cron schedule", "backup-schedule \"0 3 * * *\"", sink),
-            ("postgres", "admin-user") => pg.admin_user = name_node(child, "a user name", "admin-user NAME", sink),
-            ("postgres", "database") => pg.databases.extend(name_node(child, "a database name", "database NAME", sink)),
-            ("redis", "hosting") => redis.hosting = value_node(child, "a hosting", "hosting managed|in-cluster", sink),
-            ("redis", "subnet") => redis.subnet = name_node(child, "a subnet name", "subnet NAME", sink),
-            ("redis", "sku") => redis.sku = per_env_node(child, "a SKU", "sku \"Basic/C0\" [ENV=\"Premium/P1\" …]", sink),
-            ("redis", "storage-gb") => redis.storage_gb = per_env_node(child, "a size in GB", "storage-gb N [ENV=N …]", sink),
+            ("postgres", "backup-schedule") => {
+                pg.backup_schedule = value_node(
+                    child,
+                    "a cron schedule",
+                    "backup-schedule \"0 3 * * *\"",
+                    sink,
+                )
+            }
+            ("postgres", "admin-user") => {
+                pg.admin_user = name_node(child, "a user name", "admin-user NAME", sink)
+            }
+            ("postgres", "database") => {
+                pg.databases
+                    .extend(name_node(child, "a database name", "database NAME", sink))
+            }
+            ("redis", "hosting") => {
+                redis.hosting = value_node(child, "a hosting", "hosting managed|in-cluster", sink)
+            }
+            ("redis", "subnet") => {
+                redis.subnet = name_node(child, "a subnet name", "subnet NAME", sink)
+            }
+            ("redis", "sku") => {
+                redis.sku = per_env_node(
+                    child,
+                    "a SKU",
+                    "sku \"Basic/C0\" [ENV=\"Premium/P1\" …]",
+                    sink,
+                )
+            }
+            ("redis", "storage-gb") => {
+                redis.storage_gb =
+                    per_env_node(child, "a size in GB", "storage-gb N [ENV=N …]", sink)
+            }
             ("servicebus", "sku") => sb.sku = per_env_node(child, "a SKU", sku_usage, sink),
-            ("servicebus", "queue") => sb.queues.extend(name_node(child, "a queue name", "queue NAME", sink)),
+            ("servicebus", "queue") => {
+                sb.queues
+                    .extend(name_node(child, "a queue name", "queue NAME", sink))
+            }
             ("servicebus", "topic") => sb.topics.extend(decode_topic(child, sink)),
             ("keyvault", "private-endpoint") | ("storage", "private-endpoint") => {
                 let pe = name_node(child, "a subnet name", "private-endpoint SUBNET", sink);
@@ -163,9 +232,18 @@ pub fn decode(node: &KdlNode, sink: &mut Sink) -> Option<DataDecl> {
                     st.private_endpoint = pe;
                 }
             }
-            ("storage", "replication") => st.replication = per_env_node(child, "a replication", "replication LRS [ENV=ZRS …]", sink),
-            ("storage", "container") => st.containers.extend(name_node(child, "a container name", "container NAME", sink)),
-            ("storage", "queue") => st.queues.extend(name_node(child, "a queue name", "queue NAME", sink)),
+            ("storage", "replication") => {
+                st.replication =
+                    per_env_node(child, "a replication", "replication LRS [ENV=ZRS …]", sink)
+            }
+            ("storage", "container") => {
+                st.containers
+                    .extend(name_node(child, "a container name", "container NAME", sink))
+            }
+            ("storage", "queue") => {
+                st.queues
+                    .extend(name_node(child, "a queue name", "queue NAME", sink))
+            }
             _ => unknown_node(child, &parent, allowed, sink),
         }
     }
@@ -191,7 +269,12 @@ fn decode_topic(node: &KdlNode, sink: &mut Sink) -> Option<TopicDecl> {
     let mut subscriptions = Vec::new();
     for child in children {
         if child.name().value() == "subscription" {
-            subscriptions.extend(value_node(child, "a subscription name", "subscription NAME", sink));
+            subscriptions.extend(value_node(
+                child,
+                "a subscription name",
+                "subscription NAME",
+                sink,
+            ));
         } else {
             unknown_node(child, "`topic`", &["subscription"], sink);
         }

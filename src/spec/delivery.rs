@@ -28,7 +28,10 @@ pub struct RegistryDecl {
 pub const CHILDREN: &[&str] = &["ci", "registry", "state", "secrets"];
 
 pub fn decode(node: &KdlNode, sink: &mut Sink) -> Option<DeliveryDecl> {
-    let r = NodeReader::new(node, "delivery { ci github-actions; registry acr { sku Basic }; state azure-storage; secrets external-secrets }");
+    let r = NodeReader::new(
+        node,
+        "delivery { ci github-actions; registry acr { sku Basic }; state azure-storage; secrets external-secrets }",
+    );
     let keyword = r.name_span();
     let children = r.children();
     r.finish_with_children(sink);
@@ -73,20 +76,39 @@ pub fn decode(node: &KdlNode, sink: &mut Sink) -> Option<DeliveryDecl> {
                     decl.registry = Some(RegistryDecl { kind, sku });
                 }
             }
-            "state" => decl.state = value_node(child, "a state backend", "state azure-storage|s3", sink),
-            "secrets" => decl.secrets = value_node(child, "a secrets backend", "secrets external-secrets|csi", sink),
+            "state" => {
+                decl.state = value_node(child, "a state backend", "state azure-storage|s3", sink)
+            }
+            "secrets" => {
+                decl.secrets = value_node(
+                    child,
+                    "a secrets backend",
+                    "secrets external-secrets|csi",
+                    sink,
+                )
+            }
             _ => unknown_node(child, "`delivery`", CHILDREN, sink),
         }
     }
     for (required, help) in [
-        ("registry", "add `registry acr` (Azure) or `registry ecr` (AWS)"),
-        ("state", "add `state azure-storage` (Azure) or `state s3` (AWS)"),
+        (
+            "registry",
+            "add `registry acr` (Azure) or `registry ecr` (AWS)",
+        ),
+        (
+            "state",
+            "add `state azure-storage` (Azure) or `state s3` (AWS)",
+        ),
     ] {
         if !once_has(children, required) {
             sink.push(
-                Diagnostic::error("missing-node", keyword, format!("`delivery` needs a `{required}` node"))
-                    .label(format!("no `{required}` inside"))
-                    .help(help),
+                Diagnostic::error(
+                    "missing-node",
+                    keyword,
+                    format!("`delivery` needs a `{required}` node"),
+                )
+                .label(format!("no `{required}` inside"))
+                .help(help),
             );
         }
     }

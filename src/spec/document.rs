@@ -58,20 +58,36 @@ pub fn decode(text: &str, sink: &mut Sink) -> Option<Spec> {
     let doc = match KdlDocument::parse_v2(text) {
         Ok(doc) => doc,
         Err(err) => {
-            let unclosed = err.diagnostics.iter().any(|d| d.message.as_deref().is_some_and(|m| m.starts_with("No closing")));
+            let unclosed = err.diagnostics.iter().any(|d| {
+                d.message
+                    .as_deref()
+                    .is_some_and(|m| m.starts_with("No closing"))
+            });
             for d in &err.diagnostics {
                 // kdl reports an unclosed block twice; keep the one at the `{`.
-                if unclosed && d.message.as_deref().is_some_and(|m| m.starts_with("Closing '}' was not found")) {
+                if unclosed
+                    && d.message
+                        .as_deref()
+                        .is_some_and(|m| m.starts_with("Closing '}' was not found"))
+                {
                     continue;
                 }
-                let message = d.message.clone().unwrap_or_else(|| "invalid KDL".to_string());
+                let message = d
+                    .message
+                    .clone()
+                    .unwrap_or_else(|| "invalid KDL".to_string());
                 let span = narrow_syntax_span(text, Span::from(d.span));
                 let token = text.get(span.offset..span.end()).unwrap_or("");
-                let quote_hint = message.contains("identifier") || message.contains("property value") || message.contains("Expected value");
+                let quote_hint = message.contains("identifier")
+                    || message.contains("property value")
+                    || message.contains("Expected value");
                 let help = if quote_hint {
                     format!(
                         "values with `/`, `=`, spaces or brackets, and values starting with a digit that are not numbers (such as `10m`), must be quoted: \"{}\"",
-                        token.split_once('=').map_or(token, |(_, v)| v).trim_matches('"')
+                        token
+                            .split_once('=')
+                            .map_or(token, |(_, v)| v)
+                            .trim_matches('"')
                     )
                 } else {
                     d.help.clone().unwrap_or_else(|| {
@@ -85,7 +101,10 @@ pub fn decode(text: &str, sink: &mut Sink) -> Option<Spec> {
                 );
             }
             if err.diagnostics.is_empty() {
-                sink.push(Diagnostic::error_unplaced("kdl-syntax", "the spec is not a valid KDL 2.0 document"));
+                sink.push(Diagnostic::error_unplaced(
+                    "kdl-syntax",
+                    "the spec is not a valid KDL 2.0 document",
+                ));
             }
             return None;
         }
@@ -106,7 +125,10 @@ pub fn decode(text: &str, sink: &mut Sink) -> Option<Spec> {
     let mut once = Once::default();
     for node in doc.nodes() {
         let key = node.name().value();
-        let single = matches!(key, "platform" | "network" | "cluster" | "monitoring" | "observability" | "delivery");
+        let single = matches!(
+            key,
+            "platform" | "network" | "cluster" | "monitoring" | "observability" | "delivery"
+        );
         if single && !once.first(node, "the spec", sink) {
             continue;
         }
@@ -125,13 +147,31 @@ pub fn decode(text: &str, sink: &mut Sink) -> Option<Spec> {
     }
     let has = |name: &str| doc.nodes().iter().any(|n| n.name().value() == name);
     for (name, help) in [
-        ("platform", "start the spec with `platform NAME { cloud azure region=westeurope; repository \"owner/repo\" }`"),
-        ("environment", "declare at least one environment: `environment dev network=\"10.0.0.0/16\" branch=main`"),
-        ("cluster", "declare the cluster: `cluster aks { kubernetes \"1.30\"; subnet aks; node-pool system { vm-size Standard_D2s_v3; count 1 } }`"),
-        ("delivery", "declare delivery: `delivery { ci github-actions; registry acr; state azure-storage; secrets external-secrets }`"),
+        (
+            "platform",
+            "start the spec with `platform NAME { cloud azure region=westeurope; repository \"owner/repo\" }`",
+        ),
+        (
+            "environment",
+            "declare at least one environment: `environment dev network=\"10.0.0.0/16\" branch=main`",
+        ),
+        (
+            "cluster",
+            "declare the cluster: `cluster aks { kubernetes \"1.30\"; subnet aks; node-pool system { vm-size Standard_D2s_v3; count 1 } }`",
+        ),
+        (
+            "delivery",
+            "declare delivery: `delivery { ci github-actions; registry acr; state azure-storage; secrets external-secrets }`",
+        ),
     ] {
         if !has(name) {
-            sink.push(Diagnostic::error_unplaced("missing-node", format!("the spec has no `{name}` node")).help(help));
+            sink.push(
+                Diagnostic::error_unplaced(
+                    "missing-node",
+                    format!("the spec has no `{name}` node"),
+                )
+                .help(help),
+            );
         }
     }
     Some(spec)
@@ -167,6 +207,8 @@ fn narrow_syntax_span(text: &str, span: Span) -> Span {
         .map_or(0, |(i, c)| i + c.len_utf8());
     let start = span.offset + start;
     let rest = text.get(start..).unwrap_or("");
-    let len = rest.find(|c: char| c.is_whitespace() || c == ';' || c == '}').unwrap_or(rest.len());
+    let len = rest
+        .find(|c: char| c.is_whitespace() || c == ';' || c == '}')
+        .unwrap_or(rest.len());
     Span::new(start, len.max(1).min(rest.len().max(1)))
 }

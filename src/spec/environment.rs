@@ -18,7 +18,8 @@ pub struct EnvironmentDecl {
     pub zones: Option<Spanned<String>>,
 }
 
-pub const USAGE: &str = "environment NAME network=\"10.0.0.0/16\" branch=BRANCH [approval=#true] [zones=\"1 2 3\"]";
+pub const USAGE: &str =
+    "environment NAME network=\"10.0.0.0/16\" branch=BRANCH [approval=#true] [zones=\"1 2 3\"]";
 
 pub fn decode(node: &KdlNode, sink: &mut Sink) -> Option<EnvironmentDecl> {
     let mut r = NodeReader::new(node, USAGE);

@@ -8,19 +8,19 @@
 mod span;
 
 pub use span::*;
-mod value;
-mod reader;
-pub mod keywords;
-pub mod platform;
-pub mod environment;
-pub mod network;
 pub mod cluster;
 pub mod data;
-pub mod monitoring;
-pub mod observability;
-pub mod service;
 pub mod delivery;
 mod document;
+pub mod environment;
+pub mod keywords;
+pub mod monitoring;
+pub mod network;
+pub mod observability;
+pub mod platform;
+mod reader;
+pub mod service;
+mod value;
 
 pub use document::*;
 pub use value::*;

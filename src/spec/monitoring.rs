@@ -27,10 +27,14 @@ pub struct AlertDecl {
 }
 
 pub const CHILDREN: &[&str] = &["retention-days", "app-insights", "alert"];
-pub const ALERT_USAGE: &str = "alert NAME signal=SIGNAL threshold=N window=5m severity=critical|warning|info";
+pub const ALERT_USAGE: &str =
+    "alert NAME signal=SIGNAL threshold=N window=5m severity=critical|warning|info";
 
 pub fn decode(node: &KdlNode, sink: &mut Sink) -> Option<MonitoringDecl> {
-    let mut r = NodeReader::new(node, "monitoring NAME { retention-days 30; app-insights; alert … }");
+    let mut r = NodeReader::new(
+        node,
+        "monitoring NAME { retention-days 30; app-insights; alert … }",
+    );
     let name = r.req_arg::<String>(0, "a name", sink);
     let keyword = r.name_span();
     let children = r.children();
@@ -46,7 +50,12 @@ pub fn decode(node: &KdlNode, sink: &mut Sink) -> Option<MonitoringDecl> {
     for child in children {
         match child.name().value() {
             "retention-days" if once.first(child, "`monitoring`", sink) => {
-                decl.retention_days = per_env_node(child, "a number of days", "retention-days N [ENV=N …]", sink)
+                decl.retention_days = per_env_node(
+                    child,
+                    "a number of days",
+                    "retention-days N [ENV=N …]",
+                    sink,
+                )
             }
             "app-insights" if once.first(child, "`monitoring`", sink) => {
                 decl.app_insights = flag_node(child, "app-insights [#true|#false]", sink)

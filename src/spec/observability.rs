@@ -65,7 +65,15 @@ pub struct DashboardDecl {
     pub title: Spanned<String>,
 }
 
-pub const CHILDREN: &[&str] = &["metrics", "logs", "traces", "grafana", "slo", "alert", "dashboard"];
+pub const CHILDREN: &[&str] = &[
+    "metrics",
+    "logs",
+    "traces",
+    "grafana",
+    "slo",
+    "alert",
+    "dashboard",
+];
 pub const BACKEND_CHILDREN: &[&str] = &["retention-days", "storage-gb"];
 pub const USAGE: &str = "observability { metrics prometheus { … }; logs loki { … }; traces tempo { … }; grafana; slo …; alert …; dashboard … }";
 pub const SLO_USAGE: &str = "slo NAME service=SERVICE sli=availability|latency-p95|error-rate objective=99.9 window=\"30d\" [threshold=\"300ms\"] { description \"why\" }";
@@ -95,9 +103,24 @@ pub fn decode(node: &KdlNode, sink: &mut Sink) -> Option<ObservabilityDecl> {
             continue;
         }
         match key {
-            "metrics" => decl.metrics = decode_backend(child, "metrics prometheus { retention-days N; storage-gb N }", sink),
-            "logs" => decl.logs = decode_backend(child, "logs loki { retention-days N; storage-gb N }", sink),
-            "traces" => decl.traces = decode_backend(child, "traces tempo { retention-days N; storage-gb N }", sink),
+            "metrics" => {
+                decl.metrics = decode_backend(
+                    child,
+                    "metrics prometheus { retention-days N; storage-gb N }",
+                    sink,
+                )
+            }
+            "logs" => {
+                decl.logs =
+                    decode_backend(child, "logs loki { retention-days N; storage-gb N }", sink)
+            }
+            "traces" => {
+                decl.traces = decode_backend(
+                    child,
+                    "traces tempo { retention-days N; storage-gb N }",
+                    sink,
+                )
+            }
             "grafana" => decl.grafana = flag_node(child, "grafana [#true|#false]", sink),
             "slo" => decl.slos.extend(decode_slo(child, sink)),
             "alert" => decl.alerts.extend(decode_alert(child, sink)),
@@ -115,7 +138,11 @@ pub fn decode(node: &KdlNode, sink: &mut Sink) -> Option<ObservabilityDecl> {
     Some(decl)
 }
 
-fn decode_backend<K: FromValue>(node: &KdlNode, usage: &'static str, sink: &mut Sink) -> Option<BackendDecl<K>> {
+fn decode_backend<K: FromValue>(
+    node: &KdlNode,
+    usage: &'static str,
+    sink: &mut Sink,
+) -> Option<BackendDecl<K>> {
     let mut r = NodeReader::new(node, usage);
     let kind = r.req_arg::<K>(0, "a backend", sink);
     let children = r.children();
@@ -130,8 +157,17 @@ fn decode_backend<K: FromValue>(node: &KdlNode, usage: &'static str, sink: &mut 
             continue;
         }
         match key {
-            "retention-days" => retention_days = per_env_node(child, "a number of days", "retention-days N [ENV=N …]", sink),
-            "storage-gb" => storage_gb = per_env_node(child, "a size in GB", "storage-gb N [ENV=N …]", sink),
+            "retention-days" => {
+                retention_days = per_env_node(
+                    child,
+                    "a number of days",
+                    "retention-days N [ENV=N …]",
+                    sink,
+                )
+            }
+            "storage-gb" => {
+                storage_gb = per_env_node(child, "a size in GB", "storage-gb N [ENV=N …]", sink)
+            }
             _ => unknown_node(child, &parent, BACKEND_CHILDREN, sink),
         }
     }
@@ -159,7 +195,8 @@ fn decode_slo(node: &KdlNode, sink: &mut Sink) -> Option<SloDecl> {
     for child in children {
         match child.name().value() {
             "description" if once.first(child, "`slo`", sink) => {
-                description = value_node(child, "a text", "description \"why this objective\"", sink)
+                description =
+                    value_node(child, "a text", "description \"why this objective\"", sink)
             }
             "description" => {}
             _ => unknown_node(child, "`slo`", &["description"], sink),

@@ -27,7 +27,10 @@ pub struct CloudDecl {
 pub const CHILDREN: &[&str] = &["title", "cloud", "repository", "namespace"];
 
 pub fn decode(node: &KdlNode, sink: &mut Sink) -> Option<PlatformDecl> {
-    let mut r = NodeReader::new(node, "platform NAME { cloud azure region=REGION; repository OWNER/REPO }");
+    let mut r = NodeReader::new(
+        node,
+        "platform NAME { cloud azure region=REGION; repository OWNER/REPO }",
+    );
     let name = r.req_arg::<String>(0, "a name", sink);
     let keyword = r.name_span();
     let children = r.children();
@@ -48,8 +51,17 @@ pub fn decode(node: &KdlNode, sink: &mut Sink) -> Option<PlatformDecl> {
         }
         match key {
             "title" => decl.title = value_node(child, "a title", "title \"TEXT\"", sink),
-            "repository" => decl.repository = value_node(child, "an `owner/repo` name", "repository \"OWNER/REPO\"", sink),
-            "namespace" => decl.namespace = value_node(child, "a namespace name", "namespace NAME", sink),
+            "repository" => {
+                decl.repository = value_node(
+                    child,
+                    "an `owner/repo` name",
+                    "repository \"OWNER/REPO\"",
+                    sink,
+                )
+            }
+            "namespace" => {
+                decl.namespace = value_node(child, "a namespace name", "namespace NAME", sink)
+            }
             "cloud" => {
                 let mut r = NodeReader::new(child, "cloud azure|aws region=REGION");
                 let kind = r.req_arg::<CloudKw>(0, "a cloud", sink);
@@ -71,9 +83,13 @@ pub fn decode(node: &KdlNode, sink: &mut Sink) -> Option<PlatformDecl> {
     }
     if decl.repository.is_none() && !once_has(children, "repository") {
         sink.push(
-            Diagnostic::error("missing-node", decl.keyword, "`platform` needs a `repository` node")
-                .label("no `repository` inside")
-                .help("add `repository \"owner/repo\"`: the GitHub repository the workflows run in"),
+            Diagnostic::error(
+                "missing-node",
+                decl.keyword,
+                "`platform` needs a `repository` node",
+            )
+            .label("no `repository` inside")
+            .help("add `repository \"owner/repo\"`: the GitHub repository the workflows run in"),
         );
     }
     Some(decl)

@@ -71,7 +71,9 @@ impl<'a> NodeReader<'a> {
             Ok(v) => Some(Spanned::new(v, span)),
             Err(e) => {
                 let help = e.help.unwrap_or_else(|| format!("write {}", T::expected()));
-                let label = e.label.unwrap_or_else(|| format!("expected {}", T::expected()));
+                let label = e
+                    .label
+                    .unwrap_or_else(|| format!("expected {}", T::expected()));
                 sink.push(
                     Diagnostic::error(e.code, span, format!("{what}: {}", e.message))
                         .label(label)
@@ -83,14 +85,24 @@ impl<'a> NodeReader<'a> {
     }
 
     /// The `index`-th argument, if present.
-    pub fn arg<T: FromValue>(&mut self, index: usize, what: &str, sink: &mut Sink) -> Option<Spanned<T>> {
+    pub fn arg<T: FromValue>(
+        &mut self,
+        index: usize,
+        what: &str,
+        sink: &mut Sink,
+    ) -> Option<Spanned<T>> {
         let (i, entry) = self.args().nth(index)?;
         self.used[i] = true;
         Self::decode(entry, &format!("`{}` takes {what}", self.name), sink)
     }
 
     /// The `index`-th argument; reports its absence.
-    pub fn req_arg<T: FromValue>(&mut self, index: usize, what: &str, sink: &mut Sink) -> Option<Spanned<T>> {
+    pub fn req_arg<T: FromValue>(
+        &mut self,
+        index: usize,
+        what: &str,
+        sink: &mut Sink,
+    ) -> Option<Spanned<T>> {
         if self.args().nth(index).is_none() {
             sink.push(
                 Diagnostic::error(
@@ -107,7 +119,12 @@ impl<'a> NodeReader<'a> {
     }
 
     /// Every argument from `from` on.
-    pub fn rest_args<T: FromValue>(&mut self, from: usize, what: &str, sink: &mut Sink) -> Vec<Spanned<T>> {
+    pub fn rest_args<T: FromValue>(
+        &mut self,
+        from: usize,
+        what: &str,
+        sink: &mut Sink,
+    ) -> Vec<Spanned<T>> {
         let entries: Vec<(usize, &KdlEntry)> = self.args().skip(from).collect();
         let mut out = Vec::new();
         for (i, entry) in entries {
@@ -154,13 +171,18 @@ impl<'a> NodeReader<'a> {
     }
 
     /// Property `key`; reports its absence.
-    pub fn req_prop<T: FromValue>(&mut self, key: &'static str, sink: &mut Sink) -> Option<Spanned<T>> {
+    pub fn req_prop<T: FromValue>(
+        &mut self,
+        key: &'static str,
+        sink: &mut Sink,
+    ) -> Option<Spanned<T>> {
         if !self.has_prop(key) {
             self.asked.push(key);
             // A misspelling of `key` is reported as an unknown property with
             // the suggestion; do not report the same mistake twice.
             let misspelt = self.node.entries().iter().any(|e| {
-                e.name().is_some_and(|n| crate::diagnostic::did_you_mean(n.value(), [key]).is_some())
+                e.name()
+                    .is_some_and(|n| crate::diagnostic::did_you_mean(n.value(), [key]).is_some())
             });
             if misspelt {
                 return None;
@@ -202,7 +224,10 @@ impl<'a> NodeReader<'a> {
                     Diagnostic::error(
                         "duplicate-override",
                         span_of(e.span()),
-                        format!("`{}` overrides environment `{}` twice", self.name, env.value),
+                        format!(
+                            "`{}` overrides environment `{}` twice",
+                            self.name, env.value
+                        ),
                     )
                     .label("repeated here")
                     .related(prev.env.span, "first override")
@@ -246,7 +271,10 @@ impl<'a> NodeReader<'a> {
                     allowed.sort_unstable();
                     allowed.dedup();
                     let help = if allowed.is_empty() {
-                        format!("`{}` takes no properties; write it as `{}`", self.name, self.usage)
+                        format!(
+                            "`{}` takes no properties; write it as `{}`",
+                            self.name, self.usage
+                        )
                     } else {
                         suggest(key.value(), &allowed, "properties")
                     };
@@ -271,18 +299,17 @@ impl<'a> NodeReader<'a> {
                 ),
             }
         }
-        if !children_ok
-            && let Some(children) = self.node.children() {
-                sink.push(
-                    Diagnostic::error(
-                        "unexpected-block",
-                        span_of(children.span()),
-                        format!("`{}` takes no children block", self.name),
-                    )
-                    .label("unexpected block")
-                    .help(format!("write it as `{}`", self.usage)),
-                );
-            }
+        if !children_ok && let Some(children) = self.node.children() {
+            sink.push(
+                Diagnostic::error(
+                    "unexpected-block",
+                    span_of(children.span()),
+                    format!("`{}` takes no children block", self.name),
+                )
+                .label("unexpected block")
+                .help(format!("write it as `{}`", self.usage)),
+            );
+        }
     }
 }
 
@@ -335,7 +362,12 @@ impl Once {
 }
 
 /// A node holding one value: `title "Octo"`.
-pub fn value_node<T: FromValue>(node: &KdlNode, what: &str, usage: &'static str, sink: &mut Sink) -> Option<Spanned<T>> {
+pub fn value_node<T: FromValue>(
+    node: &KdlNode,
+    what: &str,
+    usage: &'static str,
+    sink: &mut Sink,
+) -> Option<Spanned<T>> {
     let mut r = NodeReader::new(node, usage);
     let v = r.req_arg(0, what, sink);
     r.finish(sink);
@@ -343,7 +375,12 @@ pub fn value_node<T: FromValue>(node: &KdlNode, what: &str, usage: &'static str,
 }
 
 /// A per-environment value node: `replicas 2 production=3`.
-pub fn per_env_node<T: FromValue>(node: &KdlNode, what: &str, usage: &'static str, sink: &mut Sink) -> Option<PerEnvValue<T>> {
+pub fn per_env_node<T: FromValue>(
+    node: &KdlNode,
+    what: &str,
+    usage: &'static str,
+    sink: &mut Sink,
+) -> Option<PerEnvValue<T>> {
     let mut r = NodeReader::new(node, usage);
     let v = r.per_env(what, sink);
     r.finish(sink);

@@ -174,9 +174,15 @@ pub fn decode(node: &KdlNode, sink: &mut Sink) -> Option<ServiceDecl> {
             }
             "image" => s.image = value_node(child, "an image repository", "image REPOSITORY", sink),
             "port" => s.port = value_node(child, "a port number", "port 8080", sink),
-            "replicas" => s.replicas = per_env_node(child, "a replica count", "replicas N [ENV=N …]", sink),
-            "run-as-user" => s.run_as_user = value_node(child, "a user id", "run-as-user 1000", sink),
-            "kubernetes-api" => s.kubernetes_api = flag_node(child, "kubernetes-api [#true|#false]", sink),
+            "replicas" => {
+                s.replicas = per_env_node(child, "a replica count", "replicas N [ENV=N …]", sink)
+            }
+            "run-as-user" => {
+                s.run_as_user = value_node(child, "a user id", "run-as-user 1000", sink)
+            }
+            "kubernetes-api" => {
+                s.kubernetes_api = flag_node(child, "kubernetes-api [#true|#false]", sink)
+            }
             "autoscale" => s.autoscale = Some(decode_autoscale(child, sink)),
             "resources" => s.resources = decode_resources(child, sink),
             "probe" => {
@@ -186,7 +192,11 @@ pub fn decode(node: &KdlNode, sink: &mut Sink) -> Option<ServiceDecl> {
                 let keyword = r.name_span();
                 r.finish(sink);
                 if let Some(path) = path {
-                    s.probe = Some(ProbeDecl { keyword, path, port });
+                    s.probe = Some(ProbeDecl {
+                        keyword,
+                        path,
+                        port,
+                    });
                 }
             }
             "metrics" => {
@@ -195,7 +205,11 @@ pub fn decode(node: &KdlNode, sink: &mut Sink) -> Option<ServiceDecl> {
                 let port = r.prop::<u16>("port", sink);
                 let keyword = r.name_span();
                 r.finish(sink);
-                s.metrics = Some(MetricsDecl { keyword, path, port });
+                s.metrics = Some(MetricsDecl {
+                    keyword,
+                    path,
+                    port,
+                });
             }
             "expose" => s.expose = Some(decode_expose(child, sink)),
             "calls" => {
@@ -221,9 +235,18 @@ pub fn decode(node: &KdlNode, sink: &mut Sink) -> Option<ServiceDecl> {
             }
             "uses" | "publishes" | "consumes" => {
                 let (kw, usage) = match key {
-                    "uses" => (EdgeKeyword::Uses, "uses DATA [database=NAME | container=NAME]"),
-                    "publishes" => (EdgeKeyword::Publishes, "publishes DATA topic=NAME | queue=NAME"),
-                    _ => (EdgeKeyword::Consumes, "consumes DATA topic=NAME subscription=NAME | queue=NAME"),
+                    "uses" => (
+                        EdgeKeyword::Uses,
+                        "uses DATA [database=NAME | container=NAME]",
+                    ),
+                    "publishes" => (
+                        EdgeKeyword::Publishes,
+                        "publishes DATA topic=NAME | queue=NAME",
+                    ),
+                    _ => (
+                        EdgeKeyword::Consumes,
+                        "consumes DATA topic=NAME subscription=NAME | queue=NAME",
+                    ),
                 };
                 let mut r = NodeReader::new(child, usage);
                 let target = r.req_arg::<String>(0, "a data service name", sink);
@@ -248,7 +271,9 @@ pub fn decode(node: &KdlNode, sink: &mut Sink) -> Option<ServiceDecl> {
                     });
                 }
             }
-            "secret" => s.secrets.extend(value_node(child, "a secret name", "secret NAME", sink)),
+            "secret" => s
+                .secrets
+                .extend(value_node(child, "a secret name", "secret NAME", sink)),
             "config" => {
                 let mut r = NodeReader::new(child, "config KEY VALUE [ENV=VALUE …]");
                 let key = r.req_arg::<String>(0, "a key", sink);
@@ -275,9 +300,15 @@ pub fn decode(node: &KdlNode, sink: &mut Sink) -> Option<ServiceDecl> {
     }
     if needs_port && !once_has(children, "port") {
         sink.push(
-            Diagnostic::error("missing-node", keyword.join(s.name.span), format!("service `{}` has no `port`", s.name.value))
-                .label("web service without `port`")
-                .help("add `port 8080`, or `kind worker` for a background process that serves no traffic"),
+            Diagnostic::error(
+                "missing-node",
+                keyword.join(s.name.span),
+                format!("service `{}` has no `port`", s.name.value),
+            )
+            .label("web service without `port`")
+            .help(
+                "add `port 8080`, or `kind worker` for a background process that serves no traffic",
+            ),
         );
     }
     Some(s)
@@ -312,7 +343,9 @@ fn decode_autoscale(node: &KdlNode, sink: &mut Sink) -> AutoscaleDecl {
         }
         match key {
             "max" => a.max = per_env_node(child, "a replica count", "max N [ENV=N …]", sink),
-            "cpu-percent" => a.cpu_percent = value_node(child, "a percentage", "cpu-percent 70", sink),
+            "cpu-percent" => {
+                a.cpu_percent = value_node(child, "a percentage", "cpu-percent 70", sink)
+            }
             _ => unknown_node(child, "`autoscale`", AUTOSCALE_CHILDREN, sink),
         }
     }
@@ -327,7 +360,10 @@ fn decode_autoscale(node: &KdlNode, sink: &mut Sink) -> AutoscaleDecl {
 }
 
 fn decode_resources(node: &KdlNode, sink: &mut Sink) -> ResourcesDecl {
-    let r = NodeReader::new(node, "resources { cpu \"100m\"; memory \"128Mi\"; cpu-limit \"500m\"; memory-limit \"256Mi\" }");
+    let r = NodeReader::new(
+        node,
+        "resources { cpu \"100m\"; memory \"128Mi\"; cpu-limit \"500m\"; memory-limit \"256Mi\" }",
+    );
     let children = r.children();
     r.finish_with_children(sink);
     let mut res = ResourcesDecl::default();
@@ -342,7 +378,9 @@ fn decode_resources(node: &KdlNode, sink: &mut Sink) -> ResourcesDecl {
             "cpu" => res.cpu = per_env_node(child, "a CPU quantity", usage, sink),
             "memory" => res.memory = per_env_node(child, "a memory quantity", usage, sink),
             "cpu-limit" => res.cpu_limit = per_env_node(child, "a CPU quantity", usage, sink),
-            "memory-limit" => res.memory_limit = per_env_node(child, "a memory quantity", usage, sink),
+            "memory-limit" => {
+                res.memory_limit = per_env_node(child, "a memory quantity", usage, sink)
+            }
             _ => unknown_node(child, "`resources`", RESOURCES_CHILDREN, sink),
         }
     }
@@ -350,7 +388,10 @@ fn decode_resources(node: &KdlNode, sink: &mut Sink) -> ResourcesDecl {
 }
 
 fn decode_expose(node: &KdlNode, sink: &mut Sink) -> ExposeDecl {
-    let mut r = NodeReader::new(node, "expose [path=\"/\"] [tls=#false] { host HOST [ENV=HOST …] }");
+    let mut r = NodeReader::new(
+        node,
+        "expose [path=\"/\"] [tls=#false] { host HOST [ENV=HOST …] }",
+    );
     let path = r.prop::<String>("path", sink);
     let tls = r.prop::<bool>("tls", sink);
     let keyword = r.name_span();

@@ -75,8 +75,9 @@ impl FromValue for String {
     fn from_value(v: &KdlValue) -> Result<Self, ValueError> {
         match v {
             KdlValue::String(s) => Ok(s.clone()),
-            KdlValue::Integer(_) | KdlValue::Float(_) => Err(wrong_type::<Self>(v)
-                .help("write the number in quotes, e.g. \"1.30\"")),
+            KdlValue::Integer(_) | KdlValue::Float(_) => {
+                Err(wrong_type::<Self>(v).help("write the number in quotes, e.g. \"1.30\""))
+            }
             _ => Err(wrong_type::<Self>(v)),
         }
     }
@@ -89,8 +90,9 @@ impl FromValue for bool {
     fn from_value(v: &KdlValue) -> Result<Self, ValueError> {
         match v {
             KdlValue::Bool(b) => Ok(*b),
-            KdlValue::String(s) if s == "true" || s == "false" => Err(wrong_type::<Self>(v)
-                .help(format!("KDL 2 booleans are written `#{s}`"))),
+            KdlValue::String(s) if s == "true" || s == "false" => {
+                Err(wrong_type::<Self>(v).help(format!("KDL 2 booleans are written `#{s}`")))
+            }
             _ => Err(wrong_type::<Self>(v)),
         }
     }
@@ -174,8 +176,13 @@ impl FromValue for Quantity {
         if is_quantity(&text) {
             Ok(Quantity(text))
         } else {
-            Err(ValueError::new(format!("\"{}\" is not a Kubernetes quantity", text.escape_debug()))
-                .help("write a number with an optional suffix: m (milli-CPU), Ki, Mi, Gi, Ti, k, M, G, T"))
+            Err(ValueError::new(format!(
+                "\"{}\" is not a Kubernetes quantity",
+                text.escape_debug()
+            ))
+            .help(
+                "write a number with an optional suffix: m (milli-CPU), Ki, Mi, Gi, Ti, k, M, G, T",
+            ))
         }
     }
 }
@@ -191,7 +198,11 @@ pub fn is_quantity(s: &str) -> bool {
         && num.matches('.').count() <= 1
         && !num.starts_with('.')
         && !num.ends_with('.');
-    num_ok && ["", "m", "k", "M", "G", "T", "P", "E", "Ki", "Mi", "Gi", "Ti", "Pi", "Ei"].contains(&suffix)
+    num_ok
+        && [
+            "", "m", "k", "M", "G", "T", "P", "E", "Ki", "Mi", "Gi", "Ti", "Pi", "Ei",
+        ]
+        .contains(&suffix)
 }
 
 /// A duration in whole minutes, written `10m` or `1h`.
@@ -204,8 +215,12 @@ impl FromValue for Minutes {
     }
     fn from_value(v: &KdlValue) -> Result<Self, ValueError> {
         let bad = || {
-            ValueError::new(format!("expected {}, found {}", Self::expected(), describe(v)))
-                .help("write minutes with `m` (5m) or hours with `h` (1h)")
+            ValueError::new(format!(
+                "expected {}, found {}",
+                Self::expected(),
+                describe(v)
+            ))
+            .help("write minutes with `m` (5m) or hours with `h` (1h)")
         };
         let KdlValue::String(s) = v else {
             return Err(bad());
@@ -244,7 +259,9 @@ impl Duration {
 
     /// Whole days, if the duration is a whole number of days.
     pub fn whole_days(self) -> Option<u64> {
-        (self.millis % 86_400_000 == 0).then_some(self.millis / 86_400_000)
+        self.millis
+            .is_multiple_of(86_400_000)
+            .then_some(self.millis / 86_400_000)
     }
 }
 
@@ -268,7 +285,8 @@ impl FromValue for Duration {
         let n: u64 = num.parse().map_err(|_| bad())?;
         match n.checked_mul(*mult) {
             Some(millis) if millis > 0 => Ok(Duration { millis }),
-            _ => Err(ValueError::new(format!("duration {s} is out of range")).help("use a duration above zero, e.g. \"300ms\" or \"30d\"")),
+            _ => Err(ValueError::new(format!("duration {s} is out of range"))
+                .help("use a duration above zero, e.g. \"300ms\" or \"30d\"")),
         }
     }
 }
@@ -375,8 +393,14 @@ mod tests {
 
     #[test]
     fn minutes() {
-        assert_eq!(Minutes::from_value(&KdlValue::String("10m".into())), Ok(Minutes(10)));
-        assert_eq!(Minutes::from_value(&KdlValue::String("2h".into())), Ok(Minutes(120)));
+        assert_eq!(
+            Minutes::from_value(&KdlValue::String("10m".into())),
+            Ok(Minutes(10))
+        );
+        assert_eq!(
+            Minutes::from_value(&KdlValue::String("2h".into())),
+            Ok(Minutes(120))
+        );
         assert!(Minutes::from_value(&KdlValue::String("99999999999h".into())).is_err());
         assert!(Minutes::from_value(&KdlValue::String("0m".into())).is_err());
         assert!(Minutes::from_value(&KdlValue::Integer(5)).is_err());
@@ -401,6 +425,11 @@ mod tests {
         assert_eq!(u16::from_value(&KdlValue::Integer(8080)), Ok(8080));
         assert!(u16::from_value(&KdlValue::Integer(70000)).is_err());
         assert!(u32::from_value(&KdlValue::Integer(-1)).is_err());
-        assert!(u32::from_value(&KdlValue::String("3".into())).unwrap_err().help.is_some());
+        assert!(
+            u32::from_value(&KdlValue::String("3".into()))
+                .unwrap_err()
+                .help
+                .is_some()
+        );
     }
 }

@@ -8,7 +8,10 @@ use platc::compile_source;
 /// The path a fixture is shown under: relative to the crate, `/`-separated.
 fn display_path(path: &Path) -> String {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    path.strip_prefix(root).unwrap_or(path).to_string_lossy().replace('\\', "/")
+    path.strip_prefix(root)
+        .unwrap_or(path)
+        .to_string_lossy()
+        .replace('\\', "/")
 }
 
 fn compile(path: &str) -> platc::model::Platform {
@@ -61,7 +64,10 @@ fn json_format() {
     assert_eq!(items.len(), diags.len());
     assert!(items.len() >= 3, "{json:#}");
     for item in items {
-        for key in ["severity", "code", "message", "help", "file", "line", "column", "offset", "length", "labels"] {
+        for key in [
+            "severity", "code", "message", "help", "file", "line", "column", "offset", "length",
+            "labels",
+        ] {
             assert!(item.get(key).is_some(), "missing {key} in {item}");
         }
         assert_eq!(item["file"], path);
@@ -78,7 +84,13 @@ fn json_format() {
     assert_eq!(first["code"], "unknown-property");
     assert_eq!(first["line"], 11);
     assert_eq!(first["column"], 16);
-    assert!(first["help"].as_str().unwrap().contains("did you mean `index`"), "{first}");
+    assert!(
+        first["help"]
+            .as_str()
+            .unwrap()
+            .contains("did you mean `index`"),
+        "{first}"
+    );
     insta::assert_snapshot!(serde_json::to_string_pretty(&json).unwrap());
 }
 

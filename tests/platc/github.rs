@@ -248,12 +248,57 @@ fn job_ids(doc: &Value) -> Vec<&str> {
         .collect()
 }
 
+/// The same small spec on AWS: its cloud, network, cluster and delivery
+/// swapped, every environment spread over two zones.
+fn to_aws(azure: &str) -> String {
+    let aws: String = azure
+        .replace(
+            "cloud azure region=westeurope",
+            "cloud aws region=eu-west-1",
+        )
+        .replace(
+            "network-plugin azure policy=calico",
+            "network-plugin vpc-cni policy=vpc-cni",
+        )
+        .replace(
+            "    subnet aks index=1\n",
+            "    subnet public index=0 prefix=20 public=#true\n    subnet aks index=1 prefix=18\n",
+        )
+        .replace("vm-size Standard_D2s_v3", "vm-size t3.medium")
+        .replace("registry acr {\n        sku Basic\n    }", "registry ecr")
+        .replace("state azure-storage", "state s3")
+        .lines()
+        .map(|line| {
+            if line.starts_with("environment ") {
+                format!("{line} zones=\"1 2\"\n")
+            } else {
+                format!("{line}\n")
+            }
+        })
+        .collect();
+    assert_ne!(aws, azure);
+    aws
+}
+
 #[test]
 fn workflows_follow_environments_branches_approvals_and_services() {
-    let before = build("specs/shop.kdl", &spec(TWO_ENVIRONMENTS, &["api", "web"]));
+    follow_the_spec(|s| s);
+}
+
+/// The same edits on AWS change the workflows the same way.
+#[test]
+fn aws_workflows_follow_environments_branches_approvals_and_services() {
+    follow_the_spec(|s| to_aws(&s));
+}
+
+fn follow_the_spec(cloud: fn(String) -> String) {
+    let before = build(
+        "specs/shop.kdl",
+        &cloud(spec(TWO_ENVIRONMENTS, &["api", "web"])),
+    );
     let after = build(
         "specs/shop.kdl",
-        &spec(FOUR_ENVIRONMENTS, &["api", "search", "worker-free"]),
+        &cloud(spec(FOUR_ENVIRONMENTS, &["api", "search", "worker-free"])),
     );
 
     // Environment choices and plan/drift matrices.
@@ -413,25 +458,7 @@ fn workflows_follow_environments_branches_approvals_and_services() {
 #[test]
 fn aws_workflows_assume_a_role() {
     let azure = spec(TWO_ENVIRONMENTS, &["api", "web"]);
-    let aws = azure
-        .replace(
-            "cloud azure region=westeurope",
-            "cloud aws region=eu-west-1",
-        )
-        .replace(
-            "network-plugin azure policy=calico",
-            "network-plugin vpc-cni policy=vpc-cni",
-        )
-        .replace(
-            "    subnet aks index=1\n",
-            "    subnet public index=0 prefix=20 public=#true\n    subnet aks index=1 prefix=18\n",
-        )
-        .replace("vm-size Standard_D2s_v3", "vm-size t3.medium")
-        .replace("registry acr {\n        sku Basic\n    }", "registry ecr")
-        .replace("state azure-storage", "state s3")
-        .replace("branch=develop", "branch=develop zones=\"1 2\"")
-        .replace("approval=#true", "approval=#true zones=\"1 2\"");
-    assert_ne!(aws, azure);
+    let aws = to_aws(&azure);
     let files = build("specs/shop.kdl", &aws);
     for (path, text) in workflows(&files) {
         check_workflow(path, text);
@@ -466,7 +493,10 @@ fn aws_workflows_assume_a_role() {
     let run = promote["run"].as_str().unwrap_or("");
     assert!(run.contains("already names another image, and release tags are immutable"));
     let azure_ci = parse(&build("specs/shop.kdl", &azure), "ci.yml");
-    assert_eq!(azure_ci["jobs"]["promote"]["steps"][1]["env"]["TAG"], "stable");
+    assert_eq!(
+        azure_ci["jobs"]["promote"]["steps"][1]["env"]["TAG"],
+        "stable"
+    );
     // A SHA tag is pushed once, on both clouds.
     for doc in [&ci, &azure_ci] {
         let pushes = doc["jobs"]["push"]["steps"].as_array().expect("steps");

@@ -2,6 +2,7 @@
 //! strict schema validity of every rendered object, and the layout promises
 //! (few files, every value per environment in the overlays).
 
+mod facts;
 pub mod render;
 
 use render::{Schemas, emit, overlay_docs, parse_docs, specs, write_tree};

@@ -1,5 +1,6 @@
 //! The one integration test binary of platc; each area is a module.
 
+mod aws;
 mod bench_spec;
 mod cli;
 mod diagnostics;

@@ -61,7 +61,10 @@ struct Rng(u64);
 
 impl Rng {
     fn next(&mut self) -> usize {
-        self.0 = self.0.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        self.0 = self
+            .0
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
         (self.0 >> 33) as usize
     }
 
@@ -83,7 +86,14 @@ fn mutate(text: &str, toks: &[(usize, usize)], rng: &mut Rng) -> String {
             if b0 <= a1 {
                 return text.to_string();
             }
-            format!("{}{}{}{}{}", &text[..a0], &text[b0..b1], &text[a1..b0], &text[a0..a1], &text[b1..])
+            format!(
+                "{}{}{}{}{}",
+                &text[..a0],
+                &text[b0..b1],
+                &text[a1..b0],
+                &text[a0..a1],
+                &text[b1..]
+            )
         }
         3 => {
             let mut cut = rng.below(text.len());
@@ -97,13 +107,23 @@ fn mutate(text: &str, toks: &[(usize, usize)], rng: &mut Rng) -> String {
         6 => {
             let lines: Vec<&str> = text.lines().collect();
             let drop = rng.below(lines.len());
-            lines.iter().enumerate().filter(|(i, _)| *i != drop).map(|(_, l)| *l).collect::<Vec<_>>().join("\n")
+            lines
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| *i != drop)
+                .map(|(_, l)| *l)
+                .collect::<Vec<_>>()
+                .join("\n")
         }
         _ => {
             // Two mutations at once.
             let once = mutate(text, toks, rng);
             let toks2 = tokens(&once);
-            if toks2.is_empty() { once } else { mutate(&once, &toks2, rng) }
+            if toks2.is_empty() {
+                once
+            } else {
+                mutate(&once, &toks2, rng)
+            }
         }
     }
 }
@@ -118,7 +138,11 @@ fn check(path: &str, text: &str) -> Result<(), String> {
         Ok(_) => Ok(()),
         Err(d) if d.is_empty() => Err("Err with no diagnostics".to_string()),
         Err(d) => {
-            let human = if RENDER.with(|r| r.get()) { d.render_human(false) } else { String::from("-") };
+            let human = if RENDER.with(|r| r.get()) {
+                d.render_human(false)
+            } else {
+                String::from("-")
+            };
             let json = d.render_json();
             if human.is_empty() || serde_json::from_str::<serde_json::Value>(&json).is_err() {
                 return Err("bad rendering".to_string());
@@ -136,7 +160,11 @@ fn check(path: &str, text: &str) -> Result<(), String> {
 fn mutated_specs_never_panic() {
     const PER_SPEC: usize = 1500;
     let mut failures = Vec::new();
-    for (seed, path) in [(1u64, "specs/octo.kdl"), (2, "specs/api-worker.kdl")] {
+    for (seed, path) in [
+        (1u64, "specs/octo.kdl"),
+        (2, "specs/api-worker.kdl"),
+        (3, "specs/shopmicro.kdl"),
+    ] {
         let text = std::fs::read_to_string(path).unwrap();
         let toks = tokens(&text);
         let mut rng = Rng(seed);
@@ -144,7 +172,9 @@ fn mutated_specs_never_panic() {
             let mutated = mutate(&text, &toks, &mut rng);
             RENDER.with(|r| r.set(n % 10 == 0));
             if let Err(why) = check(path, &mutated) {
-                failures.push(format!("{path} mutation #{n}: {why}\n--- text ---\n{mutated}"));
+                failures.push(format!(
+                    "{path} mutation #{n}: {why}\n--- text ---\n{mutated}"
+                ));
                 if failures.len() > 3 {
                     break;
                 }

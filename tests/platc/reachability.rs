@@ -13,7 +13,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::net::Ipv4Addr;
 
 use ipnet::Ipv4Net;
-use platc::model::{EdgeTarget, Endpoint, EnvId, Platform};
+use platc::emit::observability::addons::OTLP_PORTS;
+use platc::model::{EdgeTarget, Endpoint, EnvId, OBSERVABILITY_NAMESPACE, Platform, ServiceKind};
 use serde_json::Value;
 
 use crate::kubernetes::render::{emit, overlay_docs, specs, write_tree};
@@ -345,10 +346,15 @@ impl Cluster {
 const KUBE_DNS: &str = "kube-dns";
 const INGRESS_CONTROLLER: &str = "ingress-controller";
 const INTRUDER: &str = "intruder";
+const PROMETHEUS: &str = "prometheus";
+const TEMPO: &str = "tempo";
+const GRAFANA: &str = "grafana";
 
-/// The cluster as the rendered overlay describes it, plus the pods every
-/// cluster has (kube-dns, the ingress controller, a pod of another namespace)
-/// and the in-cluster data workloads, with addresses in the cluster's subnet.
+/// The cluster as the rendered overlay describes it (pods of every
+/// Deployment, StatefulSet and CronJob), plus the pods every cluster has
+/// (kube-dns, the ingress controller, a pod of another namespace) and, with
+/// an observability stack, its Prometheus, Tempo and Grafana, with addresses
+/// in the cluster's subnet.
 fn cluster(platform: &Platform, env: EnvId, docs: &[Value]) -> Cluster {
     let pod_net = platform
         .subnet(&platform.cluster.subnet)
@@ -359,7 +365,7 @@ fn cluster(platform: &Platform, env: EnvId, docs: &[Value]) -> Cluster {
     let mut pods = Vec::new();
     for doc in docs {
         let template = match doc["kind"].as_str() {
-            Some("Deployment") => &doc["spec"]["template"],
+            Some("Deployment" | "StatefulSet") => &doc["spec"]["template"],
             Some("CronJob") => &doc["spec"]["jobTemplate"]["spec"]["template"],
             _ => continue,
         };
@@ -437,24 +443,37 @@ fn cluster(platform: &Platform, env: EnvId, docs: &[Value]) -> Cluster {
             vec![("http".into(), 8080, Proto::Tcp)],
         ),
     ];
-    let mut in_cluster = Vec::new();
-    for d in &platform.data {
-        if let Endpoint::InCluster { workload } = d.endpoint.get(env) {
-            let ports = d
-                .ports
-                .iter()
-                .map(|p| (String::new(), *p, Proto::Tcp))
-                .collect();
-            in_cluster.push(synthetic(
-                workload,
-                &platform.namespace,
-                &[("app.kubernetes.io/name", workload.as_str())],
-                ports,
-            ));
-        }
-    }
     pods.extend(extra);
-    pods.extend(in_cluster);
+    if platform.observability.is_some() {
+        // The LGTM stack's pods: Prometheus scrapes, Tempo receives traces,
+        // Grafana (like the intruder) must reach none of the platform's pods.
+        let ns = OBSERVABILITY_NAMESPACE;
+        let monitoring = vec![
+            synthetic(
+                PROMETHEUS,
+                ns,
+                &[("app.kubernetes.io/name", "prometheus")],
+                vec![("web".into(), 9090, Proto::Tcp)],
+            ),
+            synthetic(
+                TEMPO,
+                ns,
+                &[("app.kubernetes.io/name", "tempo")],
+                OTLP_PORTS
+                    .iter()
+                    .map(|p| (format!("otlp-{p}"), *p, Proto::Tcp))
+                    .chain([("http".to_string(), 3100, Proto::Tcp)])
+                    .collect(),
+            ),
+            synthetic(
+                GRAFANA,
+                ns,
+                &[("app.kubernetes.io/name", "grafana")],
+                vec![("http".into(), 3000, Proto::Tcp)],
+            ),
+        ];
+        pods.extend(monitoring);
+    }
     let namespaces = pods
         .iter()
         .map(|p| {
@@ -576,8 +595,11 @@ fn evaluate(platform: &Platform, env: EnvId, docs: &[Value]) -> BTreeSet<Flow> {
 }
 
 /// The flows the spec declares: calls edges, exposure to the ingress
-/// controller, DNS, data-service edges to their endpoint in `env`, and the
-/// identity token endpoint (public 443) for services with an identity.
+/// controller, DNS, data-service edges to their endpoint in `env` (a subnet,
+/// the public endpoint, or the in-cluster workload), the identity token
+/// endpoint (public 443) for services with an identity, each in-cluster
+/// database's backup job to its database, and with an observability stack
+/// Prometheus scraping each metrics endpoint and services sending traces.
 fn declared(platform: &Platform, env: EnvId) -> BTreeSet<Flow> {
     let mut flows = BTreeSet::new();
     let probes = probes(platform, env);
@@ -586,10 +608,31 @@ fn declared(platform: &Platform, env: EnvId) -> BTreeSet<Flow> {
         .filter(|(_, a)| !a.is_private())
         .map(|(n, _)| n.as_str())
         .collect();
-    let mut workloads: Vec<&str> = platform.services.iter().map(|s| s.name.as_str()).collect();
-    for d in &platform.data {
-        if let Endpoint::InCluster { workload } = d.endpoint.get(env) {
-            workloads.push(workload);
+    let mut workloads: Vec<String> = platform.services.iter().map(|s| s.name.clone()).collect();
+    for (_, names) in platform.in_cluster_data() {
+        workloads.push(names.workload.clone());
+        // The backup job dumps its database.
+        if let Some(backup) = &names.backup {
+            workloads.push(backup.cronjob.clone());
+            flows.insert((
+                backup.cronjob.clone(),
+                names.workload.clone(),
+                names.port,
+                Proto::Tcp,
+            ));
+        }
+    }
+    if let Some(obs) = &platform.observability {
+        for s in &platform.services {
+            // Prometheus scrapes every metrics endpoint; services send traces to Tempo.
+            if let Some(m) = &s.metrics {
+                flows.insert((PROMETHEUS.into(), s.name.clone(), m.port, Proto::Tcp));
+            }
+            if obs.traces.is_some() && !matches!(s.kind, ServiceKind::CronJob { .. }) {
+                for p in OTLP_PORTS {
+                    flows.insert((s.name.clone(), TEMPO.into(), p, Proto::Tcp));
+                }
+            }
         }
     }
     for w in &workloads {
@@ -719,7 +762,8 @@ fn evaluator_follows_networkpolicy_semantics() {
 }
 
 /// The comparison has teeth: one extra allow-all-egress policy opens flows
-/// nobody declared; dropping the data-egress policies closes declared ones.
+/// nobody declared; dropping the data-egress policies closes declared ones;
+/// opening one ingress rule to every namespace lets outsiders in.
 #[test]
 fn a_broken_policy_set_is_caught() {
     for (_, platform) in specs() {
@@ -754,6 +798,19 @@ fn a_broken_policy_set_is_caught() {
         assert!(
             expected.difference(&closed).next().is_some(),
             "{}: missing data egress went unnoticed",
+            platform.name
+        );
+        let mut widened = docs.clone();
+        let rule = widened
+            .iter_mut()
+            .filter(|d| d["kind"] == "NetworkPolicy")
+            .find_map(|d| d["spec"]["ingress"].get_mut(0))
+            .expect("an ingress rule");
+        rule["from"] = serde_json::json!([{ "namespaceSelector": {} }]);
+        let widened = evaluate(&platform, env.id, &widened);
+        assert!(
+            widened.difference(&expected).next().is_some(),
+            "{}: an ingress rule open to every namespace went unnoticed",
             platform.name
         );
     }

@@ -1,4 +1,4 @@
-//! Terraform: a snapshot of the whole tree of each Azure spec, the seed's
+//! Terraform: a snapshot of the whole tree of each spec, the seed's
 //! sizing table landing in the right environments, per-environment values
 //! staying in their environment's files, and the contracts other layers
 //! rely on (deploy values are root outputs, no secret is output in clear).
@@ -56,6 +56,12 @@ fn octo_terraform() {
 fn api_worker_terraform() {
     let (_, files) = build("specs/api-worker.kdl", &read("specs/api-worker.kdl"));
     insta::assert_snapshot!("api_worker_terraform", combined(&files));
+}
+
+#[test]
+fn shopmicro_terraform() {
+    let (_, files) = build("specs/shopmicro.kdl", &read("specs/shopmicro.kdl"));
+    insta::assert_snapshot!("shopmicro_terraform", combined(&files));
 }
 
 #[test]
@@ -262,7 +268,11 @@ fn output_names(text: &str) -> BTreeSet<String> {
 
 #[test]
 fn every_deploy_value_is_a_root_output_in_every_environment() {
-    for spec in ["specs/octo.kdl", "specs/api-worker.kdl"] {
+    for spec in [
+        "specs/octo.kdl",
+        "specs/api-worker.kdl",
+        "specs/shopmicro.kdl",
+    ] {
         let (p, files) = build(spec, &read(spec));
         assert!(!p.deploy_values.is_empty(), "{spec} has deploy values");
         for env in &p.environments {
@@ -300,7 +310,11 @@ fn secrets_are_never_output_in_clear() {
         "primary_key",
         "secret_value",
     ];
-    for spec in ["specs/octo.kdl", "specs/api-worker.kdl"] {
+    for spec in [
+        "specs/octo.kdl",
+        "specs/api-worker.kdl",
+        "specs/shopmicro.kdl",
+    ] {
         let (_, files) = build(spec, &read(spec));
         for (path, text) in terraform(&files)
             .into_iter()

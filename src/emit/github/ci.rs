@@ -60,24 +60,24 @@ pub fn workflow(platform: &Platform) -> Option<Workflow> {
     notes.push("once: a SHA tag that exists already is never overwritten.".to_string());
     match platform.release_tag() {
         ReleaseTag::Moving { tag } => notes.push(format!(
-            "A published release moves the `{tag}` tag to its commit's images in the {0} registry;",
+            "A published release moves the `{tag}` tag to its commit's images in the {0} registry.",
             release_env.name
         )),
         ReleaseTag::PerRelease { prefix } => {
             notes.push(format!(
-                "A published release tags its commit's images `{prefix}<release tag>` in the {0} registry;",
+                "A published release tags its commit's images `{prefix}<release tag>` in the {0} registry:",
                 release_env.name
             ));
             notes.push(
-                "its tags are immutable, so each release gets a tag of its own (a `stable` tag could be"
+                "the registry's tags are immutable, so each release gets a tag of its own (a `stable` tag"
                     .to_string(),
             );
-            notes.push("pushed once and never moved).".to_string());
+            notes.push("could be pushed once and never moved).".to_string());
         }
     }
     notes.extend([
         format!(
-            "that job runs in the {0} GitHub Environment, so allow release tags there next to {1}.",
+            "That job runs in the {0} GitHub Environment, so allow release tags there next to {1}.",
             release_env.name, release_env.branch
         ),
         String::new(),

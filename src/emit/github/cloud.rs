@@ -20,9 +20,12 @@ pub fn identity_notes(platform: &Platform, claims: &[(&str, &str)]) -> Vec<Strin
     match platform.cloud.kind {
         CloudKind::Azure => {
             let mut out = vec![
-                "Cloud login is OIDC only (no stored credential), as the identity named by the".to_string(),
-                "repository variables AZURE_CLIENT_ID, AZURE_TENANT_ID, AZURE_SUBSCRIPTION_ID".to_string(),
-                "(a GitHub Environment may override them with variables of the same names).".to_string(),
+                "Cloud login is OIDC only (no stored credential), as the identity named by the"
+                    .to_string(),
+                "repository variables AZURE_CLIENT_ID, AZURE_TENANT_ID, AZURE_SUBSCRIPTION_ID"
+                    .to_string(),
+                "(a GitHub Environment may override them with variables of the same names)."
+                    .to_string(),
                 "Its federated credentials (subject claims) must allow:".to_string(),
             ];
             out.extend(claims.iter().map(|(_, claim)| format!("  {claim}")));
@@ -49,10 +52,14 @@ pub fn identity_notes(platform: &Platform, claims: &[(&str, &str)]) -> Vec<Strin
                 out.extend(environments.iter().map(|(_, claim)| format!("  {claim}")));
             }
             if !others.is_empty() {
-                out.push(
-                    "Other jobs read the repository variable AWS_ROLE_ARN: the read-only CI role (state lock"
-                        .to_string(),
-                );
+                let who = if environments.is_empty() {
+                    "Jobs"
+                } else {
+                    "Other jobs"
+                };
+                out.push(format!(
+                    "{who} read the repository variable AWS_ROLE_ARN: the read-only CI role (state lock"
+                ));
                 out.push("and image push added), whose trust policy allows:".to_string());
                 out.extend(others.iter().map(|(_, claim)| format!("  {claim}")));
             }
@@ -239,7 +246,10 @@ mod tests {
         assert!(terraform_env(&p).is_empty());
         let kube = kube_access_steps(&p);
         // kubectl of the cluster's minor version, checksum-verified, then the kubeconfig.
-        assert_eq!(kube[0]["env"]["KUBERNETES_VERSION"], p.cluster.kubernetes_version);
+        assert_eq!(
+            kube[0]["env"]["KUBERNETES_VERSION"],
+            p.cluster.kubernetes_version
+        );
         assert!(
             kube[0]["run"]
                 .as_str()

@@ -346,9 +346,14 @@ mod tests {
             .iter()
             .find(|s| s["id"] == "rollout")
             .expect("rollout step");
-        assert_eq!(rollout["env"]["WORKLOADS"], "deployment/jobs deployment/web");
+        assert_eq!(
+            rollout["env"]["WORKLOADS"],
+            "deployment/jobs deployment/web"
+        );
         let names: Vec<&str> = steps.iter().filter_map(|s| s["name"].as_str()).collect();
-        let record = names.iter().position(|n| *n == "Record the revisions running now");
+        let record = names
+            .iter()
+            .position(|n| *n == "Record the revisions running now");
         let apply = names.iter().position(|n| *n == "Apply the overlay");
         assert!(record.is_some() && record < apply, "{names:?}");
         let rollback = steps.last().expect("steps");

@@ -26,6 +26,14 @@ mod workflow;
 use super::File;
 use crate::model::Platform;
 
+pub use actions::Action;
+
+/// Every third-party action the workflows use, pinned to a full commit SHA
+/// (for the README, which says how and why).
+pub fn pinned_actions() -> &'static [Action] {
+    actions::ALL
+}
+
 pub fn emit(platform: &Platform) -> Vec<File> {
     [
         ci::workflow(platform),

@@ -40,10 +40,7 @@ pub fn job_env(platform: &Platform) -> Option<(String, String)> {
         .iter()
         .map(|e| (e.name.clone(), json!(vault.cloud_name.get(e.id))))
         .collect();
-    Some((
-        "KEY_VAULTS".to_string(),
-        Value::Object(names).to_string(),
-    ))
+    Some(("KEY_VAULTS".to_string(), Value::Object(names).to_string()))
 }
 
 /// Comment lines for the workflows whose jobs pass the firewall.
@@ -70,9 +67,8 @@ pub fn notes(platform: &Platform) -> Vec<String> {
 /// in a job whose env has `ENVIRONMENT` and [`job_env`].
 pub fn admit_step(platform: &Platform) -> Option<Value> {
     platform.runner_admitted_vault()?;
-    let run = format!(
-        "vault=\"$(jq -r --arg env \"$ENVIRONMENT\" '.[$env] // empty' <<< \"$KEY_VAULTS\")\"\n\
-         test -n \"$vault\" || {{ echo \"::error::no Key Vault is known for environment $ENVIRONMENT\"; exit 1; }}\n\
+    let run = "vault=\"$(jq -r --arg env \"$ENVIRONMENT\" '.[$env] // empty' <<< \"$KEY_VAULTS\")\"\n\
+         test -n \"$vault\" || { echo \"::error::no Key Vault is known for environment $ENVIRONMENT\"; exit 1; }\n\
          if ! out=\"$(az keyvault show --name \"$vault\" --output none 2>&1)\"; then\n  \
          case \"$out\" in\n    \
          *ResourceNotFound*|*\"not found within subscription\"*)\n      \
@@ -85,7 +81,7 @@ pub fn admit_step(platform: &Platform) -> Option<Value> {
          exit 1\n\
          fi\n\
          ip=\"$(curl -fsS --max-time 10 \"$ADDRESS_SERVICE\" | tr -d '[:space:]')\"\n\
-         if ! [[ \"$ip\" =~ ^[0-9]{{1,3}}(\\.[0-9]{{1,3}}){{3}}$ ]]; then\n  \
+         if ! [[ \"$ip\" =~ ^[0-9]{1,3}(\\.[0-9]{1,3}){3}$ ]]; then\n  \
          echo \"::error::could not determine this runner's public IPv4 address\"\n  \
          exit 1\n\
          fi\n\
@@ -109,8 +105,7 @@ pub fn admit_step(platform: &Platform) -> Option<Value> {
          esac\n\
          done\n\
          echo \"::error::Key Vault $vault still refuses this runner ($ip) after the rule was added\"\n\
-         exit 1\n"
-    );
+         exit 1\n";
     Some(json!({
         "name": "Admit this runner to the Key Vault firewall",
         "id": STEP_ID,
@@ -190,7 +185,10 @@ mod tests {
         assert!(run.contains("az keyvault network-rule add"));
         let remove = remove_steps(&p);
         assert_eq!(remove.len(), 2);
-        assert_eq!(remove[1]["if"], "always() && steps.key-vault.outputs.vault != ''");
+        assert_eq!(
+            remove[1]["if"],
+            "always() && steps.key-vault.outputs.vault != ''"
+        );
         assert!(
             remove[1]["run"]
                 .as_str()

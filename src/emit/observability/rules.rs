@@ -75,7 +75,10 @@ pub fn p95_expr(platform: &Platform, slo: &Slo) -> String {
 
 /// The generated runbook on the repository's default branch.
 pub fn runbook_url(platform: &Platform) -> String {
-    format!("https://github.com/{}/blob/HEAD/docs/runbook.md", platform.repository)
+    format!(
+        "https://github.com/{}/blob/HEAD/docs/runbook.md",
+        platform.repository
+    )
 }
 
 /// Number formatting that never prints `14.4000000001`.

@@ -83,7 +83,9 @@ fn alerts(platform: &Platform) -> Vec<AlertRow> {
     let health = |service: &str| {
         obs.dashboards
             .iter()
-            .find(|d| matches!(&d.kind, DashboardKind::ServiceHealth { service: s } if s == service))
+            .find(
+                |d| matches!(&d.kind, DashboardKind::ServiceHealth { service: s } if s == service),
+            )
             .or_else(|| obs.dashboards.first())
             .map(|d| format!("open **{}**, then ", d.title))
             .unwrap_or_default()

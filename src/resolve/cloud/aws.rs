@@ -50,10 +50,9 @@ pub fn parts(res: Resource, platform: &str, name: &str, env: &str) -> NameParts 
             core: name.to_string(),
             suffix: String::new(),
         },
-        Resource::Postgres
-        | Resource::Redis
-        | Resource::ServiceBus
-        | Resource::Storage => p(format!("{platform}-{name}")),
+        Resource::Postgres | Resource::Redis | Resource::ServiceBus | Resource::Storage => {
+            p(format!("{platform}-{name}"))
+        }
     }
 }
 
@@ -91,9 +90,15 @@ pub const ENVIRONMENT_ROLE_SUFFIXES: &[&str] = &["-cluster", "-node", "-vpc-cni"
 /// Data service kinds AWS has no counterpart for in platc yet.
 pub fn unsupported(keyword: &str) -> Option<&'static str> {
     match keyword {
-        "servicebus" => Some("`servicebus` is Azure Service Bus; on AWS messaging is not supported yet"),
-        "keyvault" => Some("on AWS secrets live in AWS Secrets Manager, one prefix per environment: remove `keyvault` (services name their secrets with `secret NAME`)"),
-        "storage" => Some("`storage` is an Azure Storage account; on AWS object storage (S3) is not supported yet"),
+        "servicebus" => {
+            Some("`servicebus` is Azure Service Bus; on AWS messaging is not supported yet")
+        }
+        "keyvault" => Some(
+            "on AWS secrets live in AWS Secrets Manager, one prefix per environment: remove `keyvault` (services name their secrets with `secret NAME`)",
+        ),
+        "storage" => Some(
+            "`storage` is an Azure Storage account; on AWS object storage (S3) is not supported yet",
+        ),
         _ => None,
     }
 }

@@ -16,7 +16,12 @@ pub fn rule(res: Resource) -> NameRule {
         Resource::Registry => r("Azure Container Registry", 50, true, true),
         Resource::LogWorkspace => r("Log Analytics workspace", 63, false, false),
         Resource::Identity => r("user-assigned managed identity", 128, false, false),
-        Resource::Postgres => r("Azure Database for PostgreSQL flexible server", 63, false, false),
+        Resource::Postgres => r(
+            "Azure Database for PostgreSQL flexible server",
+            63,
+            false,
+            false,
+        ),
         Resource::Redis => r("Azure Cache for Redis", 63, false, false),
         Resource::ServiceBus => r("Service Bus namespace", 50, false, false),
         Resource::KeyVault => r("Azure Key Vault", 24, false, true),

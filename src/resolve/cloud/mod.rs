@@ -66,7 +66,13 @@ pub fn rule(cloud: CloudKind, res: Resource) -> NameRule {
 
 /// The name of `res` for platform `platform`, object `name` (data service,
 /// service; ignored by per-environment singletons) in environment `env`.
-pub fn name(cloud: CloudKind, res: Resource, platform: &str, name: &str, env: &str) -> Result<String, NameTooLong> {
+pub fn name(
+    cloud: CloudKind,
+    res: Resource,
+    platform: &str,
+    name: &str,
+    env: &str,
+) -> Result<String, NameTooLong> {
     let parts = match cloud {
         CloudKind::Azure => azure::parts(res, platform, name, env),
         CloudKind::Aws => aws::parts(res, platform, name, env),
@@ -78,12 +84,19 @@ pub fn name(cloud: CloudKind, res: Resource, platform: &str, name: &str, env: &s
 pub fn fit(parts: NameParts, rule: NameRule) -> Result<String, NameTooLong> {
     let clean = |s: &str| -> String {
         if rule.alnum_only {
-            s.chars().filter(|c| c.is_ascii_alphanumeric()).flat_map(|c| c.to_lowercase()).collect()
+            s.chars()
+                .filter(|c| c.is_ascii_alphanumeric())
+                .flat_map(|c| c.to_lowercase())
+                .collect()
         } else {
             s.to_string()
         }
     };
-    let (prefix, core, suffix) = (clean(&parts.prefix), clean(&parts.core), clean(&parts.suffix));
+    let (prefix, core, suffix) = (
+        clean(&parts.prefix),
+        clean(&parts.core),
+        clean(&parts.suffix),
+    );
     let full = format!("{prefix}{core}{suffix}");
     if full.len() <= rule.max {
         return Ok(full);
@@ -190,14 +203,41 @@ mod tests {
 
     #[test]
     fn shortened_names_fit_and_are_stable() {
-        let a = name(CloudKind::Azure, Resource::Storage, "a-very-long-platform", "results", "production").unwrap();
+        let a = name(
+            CloudKind::Azure,
+            Resource::Storage,
+            "a-very-long-platform",
+            "results",
+            "production",
+        )
+        .unwrap();
         assert!(a.len() <= 24, "{a}");
         assert!(a.starts_with("st") && a.ends_with("production"), "{a}");
-        assert!(a.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit()));
-        let b = name(CloudKind::Azure, Resource::Storage, "a-very-long-platform", "results", "production").unwrap();
+        assert!(
+            a.chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
+        );
+        let b = name(
+            CloudKind::Azure,
+            Resource::Storage,
+            "a-very-long-platform",
+            "results",
+            "production",
+        )
+        .unwrap();
         assert_eq!(a, b);
-        let kv = name(CloudKind::Azure, Resource::KeyVault, "api-worker-platform", "", "production").unwrap();
-        assert!(kv.len() <= 24 && !kv.contains("--") && !kv.ends_with('-'), "{kv}");
+        let kv = name(
+            CloudKind::Azure,
+            Resource::KeyVault,
+            "api-worker-platform",
+            "",
+            "production",
+        )
+        .unwrap();
+        assert!(
+            kv.len() <= 24 && !kv.contains("--") && !kv.ends_with('-'),
+            "{kv}"
+        );
         let long_env = "a".repeat(60);
         let odd = name(CloudKind::Azure, Resource::Storage, "p", "n", &long_env).unwrap();
         assert!(odd.len() <= 24);

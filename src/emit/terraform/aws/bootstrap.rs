@@ -64,7 +64,10 @@ pub fn files(platform: &Platform) -> Vec<File> {
             e.name.clone(),
             Expr::object([
                 ("role", Expr::str(ci_role_name(platform, e.id))),
-                ("prefix", Expr::str(format!("{}-", env_stem(platform, e.id)))),
+                (
+                    "prefix",
+                    Expr::str(format!("{}-", env_stem(platform, e.id))),
+                ),
                 ("subject", Expr::str(subject)),
             ]),
         )

@@ -24,9 +24,9 @@ resource "azurerm_key_vault" "this" {
   }
 
   lifecycle {
-    # Terraform writes generated credentials through the public endpoint: the infrastructure
-    # workflow admits its runner's address for the run (az keyvault network-rule add, then remove),
-    # a transient rule that is not drift.
+    # Terraform reads and writes generated credentials through the public endpoint: the
+    # infrastructure and drift workflows admit their runner's address for the job (az keyvault
+    # network-rule add, then remove), a transient rule that is not drift.
     ignore_changes = [network_acls[0].ip_rules]
   }
 }

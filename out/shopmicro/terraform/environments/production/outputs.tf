@@ -19,11 +19,6 @@ output "secrets_operator_client_id" {
   value       = module.iam.role_arns["external-secrets"]
 }
 
-output "tenant_id" {
-  description = "Deploy value `tenant_id` (written to deploy-values.env by the deploy workflow)."
-  value       = data.aws_caller_identity.current.account_id
-}
-
 output "vpc_id" {
   description = "Id of the environment's VPC."
   value       = module.vpc.vpc_id
