@@ -20,10 +20,55 @@ fn snapshots() {
 }
 
 /// Every overlay renders (with `kubectl kustomize` where installed) and every
-/// object it renders is valid against the Kubernetes 1.31 and CRD schemas.
+/// object it renders is valid against the Kubernetes 1.31 and CRD schemas;
+/// the schemas vendored are exactly those the rendered objects need, each
+/// with its licence note.
 #[test]
 fn overlays_render_valid_objects() {
     let mut schemas = Schemas::default();
+    overlays_valid(&mut schemas);
+    if render::kubectl_available() && std::env::var_os("PLATC_SPECS").is_none() {
+        vendored_schemas_are_needed(&schemas);
+    }
+}
+
+fn vendored_schemas_are_needed(schemas: &Schemas) {
+    fn walk(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
+        for entry in std::fs::read_dir(dir).expect("schema dir").flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                walk(&path, out);
+            } else if path.extension().is_some_and(|e| e == "json") {
+                out.push(path);
+            }
+        }
+    }
+    let mut vendored = Vec::new();
+    walk(std::path::Path::new(render::SCHEMAS), &mut vendored);
+    let used: Vec<&std::path::Path> = schemas.used().collect();
+    let notice = std::fs::read_to_string(format!("{}/NOTICE.md", render::SCHEMAS))
+        .expect("tests/schemas/NOTICE.md");
+    for path in &vendored {
+        let rel = path
+            .strip_prefix(render::SCHEMAS)
+            .map(|p| p.to_string_lossy().replace('\\', "/"))
+            .unwrap_or_default();
+        // The ObjectMeta of CRDs is checked against the ConfigMap schema's.
+        let object_meta = rel.ends_with("/configmap-v1.json");
+        assert!(
+            object_meta || used.contains(&path.as_path()),
+            "{rel} is vendored but no rendered object needs it"
+        );
+        let noted = if rel.starts_with("k8s/") {
+            notice.contains("`k8s/v1.31.0-standalone-strict/*.json`")
+        } else {
+            notice.contains(&format!("`{rel}`"))
+        };
+        assert!(noted, "{rel} has no licence note in tests/schemas/NOTICE.md");
+    }
+}
+
+fn overlays_valid(schemas: &mut Schemas) {
     for (name, platform) in specs() {
         let files = emit(&platform);
         let tree = write_tree(&files);
@@ -79,17 +124,64 @@ fn every_committed_manifest_is_valid() {
     }
 }
 
-/// The tree grows by one file per service and three per environment.
+/// The tree grows by one file per service and three per environment (plus
+/// one per in-cluster data service and per dashboard, and the add-ons'
+/// values files): never by services × environments.
 #[test]
 fn file_count_stays_linear() {
     for (name, platform) in specs() {
         let files = emit(&platform);
-        let fixed = 4 + platform.addons().len();
-        let bound = fixed + platform.services.len() + 3 * platform.environments.len();
+        let count = |prefix: &str| {
+            files
+                .iter()
+                .filter(|f| f.path.starts_with(prefix))
+                .count()
+        };
+        let top = files
+            .iter()
+            .filter(|f| {
+                f.path
+                    .strip_prefix("kubernetes/base/")
+                    .is_some_and(|rest| !rest.contains('/'))
+            })
+            .count();
+        let services = platform.services.len();
+        assert!(top <= 4 + services, "{name}: {top} base files");
+        for env in &platform.environments {
+            let overlay = count(&format!("{}/", platform.overlay_dir(env)));
+            assert!(overlay <= 3, "{name}/{}: {overlay} overlay files", env.name);
+        }
+        let data = platform.in_cluster_data().len();
+        let data_files = count("kubernetes/base/data/");
         assert!(
-            files.len() <= bound,
-            "{name}: {} files, expected at most {bound}",
-            files.len()
+            data_files <= if data == 0 { 0 } else { 2 + data },
+            "{name}: {data_files} data files"
+        );
+        let dashboards = platform
+            .observability
+            .as_ref()
+            .map_or(0, |o| o.dashboards.len());
+        let obs_files = count("kubernetes/base/observability/");
+        assert!(
+            obs_files <= 4 + dashboards,
+            "{name}: {obs_files} observability files"
+        );
+        let addons = platform.addons();
+        let values: usize = addons
+            .iter()
+            .map(|a| {
+                1 + platform
+                    .environments
+                    .iter()
+                    .filter(|e| platform.addon_env_values_path(&a.name, e.id).is_some())
+                    .count()
+            })
+            .sum();
+        assert_eq!(count("kubernetes/addons/"), values, "{name}: add-on values files");
+        assert_eq!(
+            files.len(),
+            top + count("kubernetes/overlays/") + data_files + obs_files + values,
+            "{name}: files outside the known layout"
         );
     }
 }

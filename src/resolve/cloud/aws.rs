@@ -83,9 +83,11 @@ pub const BUCKET_MAX: usize = 63;
 pub const ROLE_MAX: usize = 64;
 
 /// Suffixes of the IAM roles the Terraform creates for every environment
-/// under `<platform>-<env>` (cluster, nodes, EKS add-on controllers); the
-/// longest decides whether the prefix fits.
-pub const ENVIRONMENT_ROLE_SUFFIXES: &[&str] = &["-cluster", "-node", "-vpc-cni", "-ebs-csi"];
+/// under `<platform>-<env>` (cluster, nodes, EKS add-on controllers, VPC
+/// flow logs, the secrets operator); the longest decides whether the prefix
+/// fits. The AWS Terraform's tests check that every role it names is here.
+pub const ENVIRONMENT_ROLE_SUFFIXES: &[&str] =
+    &["-cluster", "-node", "-vpc-cni", "-ebs-csi", "-flow-logs", "-eso"];
 
 /// Data service kinds AWS has no counterpart for in platc yet.
 pub fn unsupported(keyword: &str) -> Option<&'static str> {

@@ -128,7 +128,8 @@ pub fn overlay_docs(files: &[File], root: &Path, env: &str) -> Vec<Value> {
     }
 }
 
-const SCHEMAS: &str = "tests/schemas";
+/// The vendored schemas (see its NOTICE.md).
+pub const SCHEMAS: &str = "tests/schemas";
 
 /// Strict JSON-schema validation of Kubernetes objects, kubeconform-style.
 #[derive(Default)]
@@ -192,6 +193,11 @@ impl Schemas {
             }
         }
         schema
+    }
+
+    /// The schema files validations have loaded so far.
+    pub fn used(&self) -> impl Iterator<Item = &Path> {
+        self.cache.keys().map(PathBuf::as_path)
     }
 
     /// The validation errors of one object; `Err` when no schema knows its kind.

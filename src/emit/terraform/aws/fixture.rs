@@ -129,7 +129,7 @@ pub fn platform() -> Platform {
             kubernetes_version: "1.31".into(),
             subnet: "private".into(),
             network_plugin: NetworkPlugin::VpcCni,
-            network_policy: NetworkPolicyEngine::Calico,
+            network_policy: NetworkPolicyEngine::VpcCni,
             max_pods: 110,
             node_pools: vec![NodePool {
                 name: "general".into(),

@@ -120,3 +120,47 @@ fn dump_for_validators() {
         std::fs::write(path, f.contents).expect("write");
     }
 }
+
+/// Every IAM role the modules name under the environment's prefix has a
+/// suffix the resolver knows, so `aws-name-too-long` covers it.
+#[test]
+fn environment_role_suffixes_are_known_to_the_resolver() {
+    let files = emit(&fixture::platform());
+    let known = crate::resolve::cloud::aws::ENVIRONMENT_ROLE_SUFFIXES;
+    let mut seen = 0;
+    for f in files.iter().filter(|f| f.path.starts_with("terraform/modules/")) {
+        let mut in_role = false;
+        for line in f.contents.lines() {
+            if line.starts_with("resource \"aws_iam_role\" ") {
+                in_role = true;
+            } else if in_role && line.trim_start().starts_with("name ") {
+                in_role = false;
+                let value = line.split('=').nth(1).unwrap_or("").trim();
+                for prefix in ["\"${var.role_prefix}", "\"${var.name}"] {
+                    if let Some(rest) = value.strip_prefix(prefix) {
+                        let suffix = rest.trim_end_matches('"').replace("${each.key}", "");
+                        seen += 1;
+                        if suffix == "-" {
+                            // `${var.role_prefix}-${each.key}`: the EKS add-on controllers.
+                            for key in ["vpc-cni", "ebs-csi"] {
+                                assert!(known.contains(&format!("-{key}").as_str()), "{key}");
+                            }
+                        } else {
+                            assert!(known.contains(&suffix.as_str()), "{}: role suffix {suffix}", f.path);
+                        }
+                    }
+                }
+            }
+        }
+    }
+    assert!(seen >= 4, "found {seen} environment roles");
+    let eso = fixture::platform()
+        .addons()
+        .into_iter()
+        .filter_map(|a| a.identity)
+        .map(|i| format!("-{}", i.cloud_name_stem))
+        .collect::<Vec<_>>();
+    for suffix in eso {
+        assert!(known.contains(&suffix.as_str()), "{suffix}");
+    }
+}
