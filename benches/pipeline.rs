@@ -9,20 +9,10 @@ use std::hint::black_box;
 use std::time::Duration;
 
 use criterion::{BatchSize, BenchmarkId, Criterion, criterion_group, criterion_main};
-use platc::emit::File;
 use platc::model::Platform;
 use platc::output::FileSet;
 
 const DISPLAY_PATH: &str = "bench.kdl";
-
-type Emitter = fn(&Platform) -> Vec<File>;
-
-const EMITTERS: [(&str, Emitter); 4] = [
-    ("docs", platc::emit::docs::emit),
-    ("terraform", platc::emit::terraform::emit),
-    ("kubernetes", platc::emit::kubernetes::emit),
-    ("github", platc::emit::github::emit),
-];
 
 fn sizes() -> Vec<usize> {
     std::env::var("PLATC_BENCH_SIZES")
@@ -76,7 +66,7 @@ fn pipeline(c: &mut Criterion) {
     }
     group.finish();
 
-    for (name, emit) in EMITTERS {
+    for (name, emit) in platc::emit::TARGETS {
         let mut group = c.benchmark_group(format!("emit/{name}"));
         for case in &cases {
             let Some((platform, _)) = &case.built else { continue };
@@ -87,6 +77,16 @@ fn pipeline(c: &mut Criterion) {
         }
         group.finish();
     }
+
+    let mut group = c.benchmark_group("emit/all");
+    for case in &cases {
+        let Some((platform, _)) = &case.built else { continue };
+        tune(&mut group, case.n);
+        group.bench_with_input(BenchmarkId::from_parameter(case.n), platform, |b, p| {
+            b.iter(|| black_box(platc::emit::emit_all(p)))
+        });
+    }
+    group.finish();
 
     let mut group = c.benchmark_group("file-set");
     for case in &cases {

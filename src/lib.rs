@@ -10,6 +10,7 @@ pub mod bench_spec;
 pub mod cli;
 pub mod diagnostic;
 pub mod emit;
+pub mod kdl_fast;
 pub mod model;
 pub mod output;
 pub mod resolve;

@@ -75,13 +75,50 @@ fn comment_style(path: &str) -> CommentStyle {
     }
 }
 
+/// An emitter: a pure function from the model to files.
+pub type Emitter = fn(&Platform) -> Vec<File>;
+
+/// Every target, in output order, with the name the benchmarks time it under.
+pub const TARGETS: &[(&str, Emitter)] = &[
+    ("docs", docs::emit),
+    ("terraform", terraform::emit),
+    ("kubernetes", kubernetes::emit),
+    ("github", github::emit),
+    ("operations", operations::emit),
+];
+
+/// The target that runs on its own thread in [`emit_all`]: the largest by far
+/// (every service's manifests, every environment's patches).
+const OWN_THREAD: &str = "kubernetes";
+
 /// Every file of every target, for one platform.
+///
+/// The emitters are pure and independent, so the largest one runs on a second
+/// thread while this one runs the rest; the files are concatenated in
+/// [`TARGETS`] order either way, so the output does not depend on scheduling.
+/// If no thread can be started, everything runs here.
 pub fn emit_all(platform: &Platform) -> Vec<File> {
+    let run = |own: bool| -> Vec<Vec<File>> {
+        TARGETS
+            .iter()
+            .filter(|(name, _)| (*name == OWN_THREAD) == own)
+            .map(|(_, emit)| emit(platform))
+            .collect()
+    };
+    let (mut others, own) = std::thread::scope(|s| {
+        let handle = std::thread::Builder::new().spawn_scoped(s, || run(true));
+        let others = run(false);
+        let own = match handle {
+            Ok(h) => h.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
+            Err(_) => run(true),
+        };
+        (others.into_iter(), own.into_iter())
+    });
+    let mut own = own;
     let mut files = Vec::new();
-    files.extend(docs::emit(platform));
-    files.extend(terraform::emit(platform));
-    files.extend(kubernetes::emit(platform));
-    files.extend(github::emit(platform));
-    files.extend(operations::emit(platform));
+    for (name, _) in TARGETS {
+        let next = if *name == OWN_THREAD { own.next() } else { others.next() };
+        files.extend(next.unwrap_or_default());
+    }
     files
 }

@@ -34,6 +34,17 @@ impl Platform {
         }
     }
 
+    /// Name of the ClusterSecretStore through which External Secrets reads
+    /// the store: after the vault where the spec declares one (Azure Key
+    /// Vault), else after the cloud's secret store. The services' and the
+    /// in-cluster data services' ExternalSecrets both reference it.
+    pub fn secret_store_name(&self) -> String {
+        match self.vault() {
+            Some(vault) => format!("{}-{}", self.name, vault.name),
+            None => format!("{}-secrets", self.name),
+        }
+    }
+
     /// Name of a vault key in the cloud's store, in environment `env`.
     pub fn secret_name(&self, env: EnvId, vault_key: &str) -> String {
         format!("{}{vault_key}", self.secret_prefix(env))

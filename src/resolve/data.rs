@@ -420,7 +420,12 @@ pub(crate) fn data_services(
         } else {
             d.name.value.as_str()
         };
-        let cloud_name = r.cloud_name(resource, name_part, d.name.span, &who);
+        // An in-cluster data service is no cloud resource: its name is the workload's.
+        let cloud_name = if cloud::is_in_cluster(&kind) {
+            PerEnv::uniform_of(d.name.value.clone(), r.envs.len())
+        } else {
+            r.cloud_name(resource, name_part, d.name.span, &who)
+        };
 
         // Where workloads reach it.
         let mut endpoint_subnet: Option<&Subnet> = None;

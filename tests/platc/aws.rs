@@ -346,7 +346,7 @@ fn backend_state_is_s3_with_dynamodb_locking() {
 
 fn schema(kind: &str) -> jsonschema::Validator {
     let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../shared/conformance/schemas/crds/monitoring.coreos.com")
+        .join("tests/schemas/crds/monitoring.coreos.com")
         .join(format!("{kind}_v1.json"));
     let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     let schema: Value = serde_json::from_str(&text).expect("schema JSON");

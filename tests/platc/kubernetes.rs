@@ -64,7 +64,10 @@ fn vendored_schemas_are_needed(schemas: &Schemas) {
         } else {
             notice.contains(&format!("`{rel}`"))
         };
-        assert!(noted, "{rel} has no licence note in tests/schemas/NOTICE.md");
+        assert!(
+            noted,
+            "{rel} has no licence note in tests/schemas/NOTICE.md"
+        );
     }
 }
 
@@ -131,12 +134,7 @@ fn every_committed_manifest_is_valid() {
 fn file_count_stays_linear() {
     for (name, platform) in specs() {
         let files = emit(&platform);
-        let count = |prefix: &str| {
-            files
-                .iter()
-                .filter(|f| f.path.starts_with(prefix))
-                .count()
-        };
+        let count = |prefix: &str| files.iter().filter(|f| f.path.starts_with(prefix)).count();
         let top = files
             .iter()
             .filter(|f| {
@@ -177,7 +175,11 @@ fn file_count_stays_linear() {
                     .count()
             })
             .sum();
-        assert_eq!(count("kubernetes/addons/"), values, "{name}: add-on values files");
+        assert_eq!(
+            count("kubernetes/addons/"),
+            values,
+            "{name}: add-on values files"
+        );
         assert_eq!(
             files.len(),
             top + count("kubernetes/overlays/") + data_files + obs_files + values,

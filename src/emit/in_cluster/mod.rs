@@ -80,14 +80,6 @@ pub(crate) fn skips(list: &[(&str, &str)]) -> Value {
     Value::Object(m)
 }
 
-/// Name of the ClusterSecretStore the Kubernetes emitter creates.
-fn store_name(platform: &Platform) -> String {
-    match platform.vault() {
-        Some(vault) => format!("{}-{}", platform.name, vault.name),
-        None => format!("{}-secrets", platform.name),
-    }
-}
-
 /// The Secret holding a data service's credentials, synced from the vault.
 fn credentials(
     platform: &Platform,
@@ -105,7 +97,7 @@ fn credentials(
         "metadata": metadata(platform, &names.credentials_secret, &names.workload),
         "spec": {
             "refreshInterval": "1h",
-            "secretStoreRef": { "kind": "ClusterSecretStore", "name": store_name(platform) },
+            "secretStoreRef": { "kind": "ClusterSecretStore", "name": platform.secret_store_name() },
             "target": { "name": names.credentials_secret, "creationPolicy": "Owner", "deletionPolicy": "Retain" },
             "data": [{ "secretKey": names.password_key, "remoteRef": { "key": platform.secret_name(env, &key) } }],
         },

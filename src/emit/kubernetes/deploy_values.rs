@@ -26,6 +26,8 @@ pub const ENV_FILE: &str = "deploy-values.env";
 pub struct Target {
     pub key: String,
     select: Value,
+    /// Objects of the selection left alone.
+    reject: Option<Vec<Value>>,
     field_path: String,
     options: Option<Value>,
 }
@@ -36,13 +38,18 @@ impl Target {
         Target {
             key: key.into(),
             select: json!({ "kind": kind, "name": name }),
+            reject: None,
             field_path: field_path.into(),
             options: None,
         }
     }
 
     fn to_value(&self) -> Value {
-        let mut t = json!({ "select": self.select, "fieldPaths": [self.field_path] });
+        let mut t = json!({ "select": self.select });
+        if let Some(reject) = &self.reject {
+            t["reject"] = json!(reject);
+        }
+        t["fieldPaths"] = json!([self.field_path]);
         if let Some(options) = &self.options {
             t["options"] = options.clone();
         }
@@ -76,16 +83,41 @@ pub fn generator(platform: &Platform) -> Value {
 }
 
 /// Targets writing the registry login server and the image tag into every
-/// service's image (`<registry>/<image>:<tag>`), selected by name: other
-/// workloads of the tree (in-cluster databases, their backup jobs) run
-/// public images that must stay as they are. The tag goes first: the
-/// registry could carry a `:port`, the placeholder registry does not.
+/// service's image (`<registry>/<image>:<tag>`): every workload of the kinds
+/// services use, less the other workloads of those kinds in the tree (the
+/// backup jobs of in-cluster databases), which run public images that must
+/// stay as they are. The tag goes first: the registry could carry a
+/// `:port`, the placeholder registry does not.
 fn image_targets(platform: &Platform) -> Vec<Target> {
     let registry = platform
         .deploy_values
         .iter()
         .find(|d| d.source == DeploySource::RegistryLoginServer)
         .map(|d| d.key.clone());
+    let backups: Vec<String> = platform
+        .in_cluster_data()
+        .into_iter()
+        .filter_map(|(_, names)| names.backup.map(|b| b.cronjob))
+        .collect();
+    let mut kinds: Vec<(&str, &str, &[String])> = Vec::new();
+    if platform
+        .services
+        .iter()
+        .any(|s| !matches!(s.kind, ServiceKind::CronJob { .. }))
+    {
+        kinds.push(("Deployment", "spec.template.spec.containers.*.image", &[]));
+    }
+    if platform
+        .services
+        .iter()
+        .any(|s| matches!(s.kind, ServiceKind::CronJob { .. }))
+    {
+        kinds.push((
+            "CronJob",
+            "spec.jobTemplate.spec.template.spec.containers.*.image",
+            &backups,
+        ));
+    }
     let mut out = Vec::new();
     let parts = [
         (Some(IMAGE_TAG_KEY.to_string()), ":", 1),
@@ -93,20 +125,18 @@ fn image_targets(platform: &Platform) -> Vec<Target> {
     ];
     for (key, delimiter, index) in parts {
         let Some(key) = key else { continue };
-        for service in &platform.services {
-            let (kind, path) = match service.kind {
-                ServiceKind::CronJob { .. } => (
-                    "CronJob",
-                    "spec.jobTemplate.spec.template.spec.containers.*.image",
-                ),
-                ServiceKind::Web | ServiceKind::Worker => {
-                    ("Deployment", "spec.template.spec.containers.*.image")
-                }
-            };
+        for (kind, path, others) in &kinds {
+            let reject = (!others.is_empty()).then(|| {
+                others
+                    .iter()
+                    .map(|name| json!({ "kind": kind, "name": name }))
+                    .collect()
+            });
             out.push(Target {
                 key: key.clone(),
-                select: json!({ "kind": kind, "name": service.name }),
-                field_path: path.into(),
+                select: json!({ "kind": kind }),
+                reject,
+                field_path: (*path).into(),
                 options: Some(json!({ "delimiter": delimiter, "index": index })),
             });
         }

@@ -41,7 +41,7 @@ fn mechanism(platform: &Platform, env: &Environment) -> String {
             deploy_values::CONFIG_MAP
         ),
         "`replacements` copy its keys into service-account annotations, secret-store parameters".into(),
-        "and every image (<registry>/<image>:<tag>); containers read the others via configMapKeyRef.".into(),
+        "and every service's image (<registry>/<image>:<tag>); containers read the others via configMapKeyRef.".into(),
     ]
     .iter()
     .map(|line| if line.is_empty() { "#\n".to_string() } else { format!("# {line}\n") })

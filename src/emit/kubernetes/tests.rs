@@ -40,6 +40,8 @@ fn lays_out_few_files() {
             "kubernetes/base/namespace.yaml",
             "kubernetes/base/network-policies.yaml",
             "kubernetes/base/secret-store.yaml",
+            "kubernetes/base/data/kustomization.yaml",
+            "kubernetes/base/data/cache.yaml",
             "kubernetes/base/api.yaml",
             "kubernetes/base/report.yaml",
             "kubernetes/base/web.yaml",
@@ -329,9 +331,156 @@ fn a_thousand_services_stay_a_thousand_files() {
         });
         platform.services.push(s);
     }
-    let start = std::time::Instant::now();
     let files = emit(&platform);
-    let elapsed = start.elapsed();
-    assert_eq!(files.len(), 19 + 1000);
-    assert!(elapsed.as_secs() < 20, "{elapsed:?}");
+    assert_eq!(files.len(), 21 + 1000);
+}
+
+/// The in-cluster data services' directory is a resource of the base and
+/// their per-environment values are patches of every overlay.
+#[test]
+fn in_cluster_data_is_wired_into_base_and_overlays() {
+    let files = files(SecretsBackend::ExternalSecrets);
+    let base: Value =
+        serde_norway::from_str(file(&files, "kubernetes/base/kustomization.yaml")).unwrap();
+    let resources: Vec<&str> = base["resources"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_str)
+        .collect();
+    assert!(resources.contains(&"data"), "{resources:?}");
+    assert!(!resources.contains(&"observability"), "{resources:?}");
+    let prod: Value = serde_norway::from_str(file(
+        &files,
+        "kubernetes/overlays/production/kustomization.yaml",
+    ))
+    .unwrap();
+    let patched: Vec<(String, String)> = prod["patches"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|p| serde_norway::from_str::<Value>(p["patch"].as_str()?).ok())
+        .map(|p| {
+            (
+                p["kind"].as_str().unwrap_or_default().to_string(),
+                p["metadata"]["name"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_string(),
+            )
+        })
+        .collect();
+    assert!(
+        patched.contains(&("StatefulSet".to_string(), "cache".to_string())),
+        "{patched:?}"
+    );
+}
+
+/// Registry and tag reach the services' images only: the in-cluster data
+/// services and their backup jobs keep their public images.
+#[test]
+fn image_replacements_leave_data_images_alone() {
+    let mut platform = fixture::platform(SecretsBackend::ExternalSecrets);
+    for d in &mut platform.data {
+        if let crate::model::DataKind::Postgres(p) = &mut d.kind {
+            p.hosting = crate::model::Hosting::InCluster;
+            p.backup_schedule = Some("0 2 * * *".into());
+        }
+    }
+    let files = emit(&platform);
+    let overlay: Value =
+        serde_norway::from_str(file(&files, "kubernetes/overlays/dev/kustomization.yaml")).unwrap();
+    let replacements = overlay["replacements"].as_array().unwrap();
+    for (i, field) in ["data.image_tag", "data.registry_login_server"]
+        .iter()
+        .enumerate()
+    {
+        let r = &replacements[i];
+        assert_eq!(r["source"]["fieldPath"], *field);
+        let targets = r["targets"].as_array().unwrap();
+        assert_eq!(targets.len(), 2, "{targets:?}");
+        assert_eq!(targets[0]["select"]["kind"], "Deployment");
+        assert!(targets[0].get("reject").is_none());
+        assert_eq!(targets[1]["select"]["kind"], "CronJob");
+        assert_eq!(
+            targets[1]["reject"],
+            serde_json::json!([{ "kind": "CronJob", "name": "db-backup" }])
+        );
+    }
+}
+
+/// A service that can run several pods prefers distinct nodes; one that
+/// runs a single pod everywhere carries no affinity.
+#[test]
+fn replicated_services_spread_over_nodes() {
+    let files = files(SecretsBackend::ExternalSecrets);
+    let web = docs(file(&files, "kubernetes/base/web.yaml"));
+    let term = &find(&web, "Deployment", "web")["spec"]["template"]["spec"]["affinity"]["podAntiAffinity"]
+        ["preferredDuringSchedulingIgnoredDuringExecution"][0];
+    assert_eq!(
+        term["podAffinityTerm"]["topologyKey"],
+        "kubernetes.io/hostname"
+    );
+    assert_eq!(
+        term["podAffinityTerm"]["labelSelector"]["matchLabels"]["app.kubernetes.io/name"],
+        "web"
+    );
+    let worker = docs(file(&files, "kubernetes/base/worker.yaml"));
+    assert!(
+        find(&worker, "Deployment", "worker")["spec"]["template"]["spec"]
+            .get("affinity")
+            .is_none()
+    );
+}
+
+/// With an observability stack the base lists its directory and a second
+/// namespace, which says why it is not restricted.
+#[test]
+fn observability_namespace_says_why_it_is_privileged() {
+    let mut platform = fixture::platform(SecretsBackend::ExternalSecrets);
+    platform.observability = Some(crate::model::Observability {
+        metrics: crate::model::Backend {
+            kind: crate::model::BackendKind::Prometheus,
+            retention_days: crate::model::PerEnv::uniform_of(7, 3),
+            storage_gb: crate::model::PerEnv::uniform_of(20, 3),
+        },
+        logs: None,
+        traces: None,
+        grafana: false,
+        slos: vec![],
+        alerts: vec![],
+        dashboards: vec![],
+    });
+    let files = emit(&platform);
+    let namespaces = docs(file(&files, "kubernetes/base/namespace.yaml"));
+    assert_eq!(namespaces.len(), 2);
+    let shop = find(&namespaces, "Namespace", "shop");
+    assert_eq!(
+        shop["metadata"]["labels"]["pod-security.kubernetes.io/enforce"],
+        "restricted"
+    );
+    let monitoring = find(
+        &namespaces,
+        "Namespace",
+        crate::model::OBSERVABILITY_NAMESPACE,
+    );
+    assert_eq!(
+        monitoring["metadata"]["labels"]["pod-security.kubernetes.io/enforce"],
+        "privileged"
+    );
+    assert_eq!(
+        monitoring["metadata"]["labels"]["pod-security.kubernetes.io/warn"],
+        "restricted"
+    );
+    let reason = monitoring["metadata"]["annotations"]["platc/reason"]
+        .as_str()
+        .unwrap_or_default();
+    assert!(reason.contains("node exporter"), "{reason}");
+    let base = file(&files, "kubernetes/base/kustomization.yaml");
+    assert!(base.contains("  - observability\n"), "{base}");
+    assert!(
+        files
+            .iter()
+            .any(|f| f.path == "kubernetes/addons/kube-prometheus-stack/values.yaml")
+    );
 }

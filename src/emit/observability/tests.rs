@@ -13,12 +13,12 @@ fn find<'a>(files: &'a [crate::emit::File], path: &str) -> &'a str {
 fn slo_rules_hold_burn_rate_and_latency_alerts() {
     let files = emit(&fixture::platform(), &fixture::observability());
     let rules = find(&files, "kubernetes/base/observability/slo-rules.yaml");
-    assert!(rules.contains("alert: high-error-rate"), "{rules}");
+    assert!(rules.contains("alert: HighErrorRate"), "{rules}");
     assert!(
         rules.contains("slo:sli_error:ratio_rate1h{slo=\"api-errors\"} > 0.072"),
         "{rules}"
     );
-    assert!(rules.contains("alert: high-latency"), "{rules}");
+    assert!(rules.contains("alert: HighLatency"), "{rules}");
     assert!(
         rules.contains("slo:request_duration_seconds:p95_5m{slo=\"api-latency\"} > 0.3"),
         "{rules}"

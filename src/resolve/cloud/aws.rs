@@ -86,8 +86,14 @@ pub const ROLE_MAX: usize = 64;
 /// under `<platform>-<env>` (cluster, nodes, EKS add-on controllers, VPC
 /// flow logs, the secrets operator); the longest decides whether the prefix
 /// fits. The AWS Terraform's tests check that every role it names is here.
-pub const ENVIRONMENT_ROLE_SUFFIXES: &[&str] =
-    &["-cluster", "-node", "-vpc-cni", "-ebs-csi", "-flow-logs", "-eso"];
+pub const ENVIRONMENT_ROLE_SUFFIXES: &[&str] = &[
+    "-cluster",
+    "-node",
+    "-vpc-cni",
+    "-ebs-csi",
+    "-flow-logs",
+    "-eso",
+];
 
 /// Data service kinds AWS has no counterpart for in platc yet.
 pub fn unsupported(keyword: &str) -> Option<&'static str> {

@@ -138,8 +138,7 @@ fn check_service(platform: &Platform, env: EnvId, env_name: &str, docs: &[Value]
         ),
     }
     assert_eq!(
-        template["spec"]["automountServiceAccountToken"],
-        s.needs_kubernetes_api,
+        template["spec"]["automountServiceAccountToken"], s.needs_kubernetes_api,
         "{what}: token mount"
     );
 
@@ -168,8 +167,8 @@ fn check_service(platform: &Platform, env: EnvId, env_name: &str, docs: &[Value]
                 assert!(find(docs, "HorizontalPodAutoscaler", &s.name).is_none());
             }
         }
-        let anti = &template["spec"]["affinity"]["podAntiAffinity"]
-            ["preferredDuringSchedulingIgnoredDuringExecution"][0]["podAffinityTerm"];
+        let anti = &template["spec"]["affinity"]["podAntiAffinity"]["preferredDuringSchedulingIgnoredDuringExecution"]
+            [0]["podAffinityTerm"];
         let zoned = platform.environments[env.0].has_zones();
         let spread = template["spec"]["topologySpreadConstraints"].as_array();
         if runs_several(s) {
@@ -181,7 +180,10 @@ fn check_service(platform: &Platform, env: EnvId, env_name: &str, docs: &[Value]
                 anti["labelSelector"]["matchLabels"]["app.kubernetes.io/name"],
                 s.name.as_str()
             );
-            assert!(find(docs, "PodDisruptionBudget", &s.name).is_some(), "{what}: PDB");
+            assert!(
+                find(docs, "PodDisruptionBudget", &s.name).is_some(),
+                "{what}: PDB"
+            );
         } else {
             assert!(anti.is_null(), "{what}: anti-affinity on a single pod");
         }
@@ -196,10 +198,26 @@ fn check_service(platform: &Platform, env: EnvId, env_name: &str, docs: &[Value]
 
     // Requests and limits of this environment.
     let r = &container["resources"];
-    assert_eq!(r["requests"]["cpu"], s.resources.cpu.get(env).as_str(), "{what}");
-    assert_eq!(r["requests"]["memory"], s.resources.memory.get(env).as_str(), "{what}");
-    assert_eq!(r["limits"]["cpu"], s.resources.cpu_limit.get(env).as_str(), "{what}");
-    assert_eq!(r["limits"]["memory"], s.resources.memory_limit.get(env).as_str(), "{what}");
+    assert_eq!(
+        r["requests"]["cpu"],
+        s.resources.cpu.get(env).as_str(),
+        "{what}"
+    );
+    assert_eq!(
+        r["requests"]["memory"],
+        s.resources.memory.get(env).as_str(),
+        "{what}"
+    );
+    assert_eq!(
+        r["limits"]["cpu"],
+        s.resources.cpu_limit.get(env).as_str(),
+        "{what}"
+    );
+    assert_eq!(
+        r["limits"]["memory"],
+        s.resources.memory_limit.get(env).as_str(),
+        "{what}"
+    );
 
     // Environment: literals from the service's ConfigMap, deploy values from
     // theirs, secrets from the service's Secret.
@@ -272,7 +290,10 @@ fn check_service(platform: &Platform, env: EnvId, env_name: &str, docs: &[Value]
                     .map(|d| {
                         (
                             d["secretKey"].as_str().unwrap_or_default().to_string(),
-                            d["remoteRef"]["key"].as_str().unwrap_or_default().to_string(),
+                            d["remoteRef"]["key"]
+                                .as_str()
+                                .unwrap_or_default()
+                                .to_string(),
                         )
                     })
                     .collect();
@@ -340,7 +361,10 @@ fn check_platform_objects(platform: &Platform, env: EnvId, env_name: &str, docs:
         let labels = &ns["metadata"]["labels"];
         assert_eq!(labels["pod-security.kubernetes.io/warn"], "restricted");
         if ns["metadata"]["name"] == platform.namespace.as_str() {
-            assert_eq!(labels["pod-security.kubernetes.io/enforce"], "restricted", "{what}");
+            assert_eq!(
+                labels["pod-security.kubernetes.io/enforce"], "restricted",
+                "{what}"
+            );
         } else if labels["pod-security.kubernetes.io/enforce"] != "restricted" {
             assert!(
                 ns["metadata"]["annotations"]["platc/reason"].is_string(),
@@ -349,7 +373,10 @@ fn check_platform_objects(platform: &Platform, env: EnvId, env_name: &str, docs:
             );
         }
     }
-    assert!(find(docs, "Namespace", &platform.namespace).is_some(), "{what}");
+    assert!(
+        find(docs, "Namespace", &platform.namespace).is_some(),
+        "{what}"
+    );
 
     // The secret store, bound to the operator's identity.
     let secrets_used = platform.services.iter().any(|s| !s.secrets.is_empty());
@@ -421,7 +448,9 @@ fn check_platform_objects(platform: &Platform, env: EnvId, env_name: &str, docs:
             "{what}: {} volume",
             names.workload
         );
-        let class = claim["spec"]["storageClassName"].as_str().unwrap_or_default();
+        let class = claim["spec"]["storageClassName"]
+            .as_str()
+            .unwrap_or_default();
         match find(docs, "StorageClass", class) {
             Some(sc) => assert_eq!(sc["parameters"]["encrypted"], "true", "{what}: {class}"),
             None => assert_eq!(
@@ -482,10 +511,18 @@ fn check_platform_objects(platform: &Platform, env: EnvId, env_name: &str, docs:
                 .flat_map(|g| g["rules"].as_array().into_iter().flatten())
                 .filter(|r| r.get("alert").is_some())
                 .collect();
-            assert_eq!(alerting.len(), obs.alerts.len(), "{what}: one rule per alert");
+            assert_eq!(
+                alerting.len(),
+                obs.alerts.len(),
+                "{what}: one rule per alert"
+            );
             let text = rules.to_string();
             for slo in &obs.slos {
-                assert!(text.contains(&slo.name), "{what}: no rule for SLO {}", slo.name);
+                assert!(
+                    text.contains(&slo.name),
+                    "{what}: no rule for SLO {}",
+                    slo.name
+                );
             }
         }
         for d in &obs.dashboards {
@@ -527,8 +564,15 @@ fn rendered_overlays_carry_the_model() {
                     &mut all,
                 );
             }
-            let left: Vec<_> = all.iter().filter(|(_, s)| s.contains(PLACEHOLDER)).collect();
-            assert!(left.is_empty(), "{name}/{}: placeholders left: {left:#?}", env.name);
+            let left: Vec<_> = all
+                .iter()
+                .filter(|(_, s)| s.contains(PLACEHOLDER))
+                .collect();
+            assert!(
+                left.is_empty(),
+                "{name}/{}: placeholders left: {left:#?}",
+                env.name
+            );
             for s in &platform.services {
                 check_service(&platform, env.id, &env.name, &docs, s);
             }

@@ -10,8 +10,23 @@ use super::{Output, Variable, aws_module, spaced};
 use crate::emit::terraform::hcl::{Block, Expr, TemplatePart};
 
 pub fn module() -> crate::emit::terraform::module::Module {
-    let lifecycle = Expr::raw(
-        "jsonencode({ rules = [{ rulePriority = 1, description = \"Expire untagged images\", selection = { tagStatus = \"untagged\", countType = \"sinceImagePushed\", countUnit = \"days\", countNumber = var.untagged_expiry_days }, action = { type = \"expire\" } }] })",
+    let rule = Expr::object([
+        ("rulePriority", Expr::uint(1)),
+        ("description", Expr::str("Expire untagged images")),
+        (
+            "selection",
+            Expr::object([
+                ("tagStatus", Expr::str("untagged")),
+                ("countType", Expr::str("sinceImagePushed")),
+                ("countUnit", Expr::str("days")),
+                ("countNumber", Expr::raw("var.untagged_expiry_days")),
+            ]),
+        ),
+        ("action", Expr::object([("type", Expr::str("expire"))])),
+    ]);
+    let lifecycle = Expr::call(
+        "jsonencode",
+        [Expr::object([("rules", Expr::list([rule]))])],
     );
     let main = spaced([
         Block::new("data")

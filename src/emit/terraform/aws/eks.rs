@@ -319,7 +319,7 @@ pub fn module(_platform: &Platform) -> crate::emit::terraform::module::Module {
             .blank()
             .block(
                 Block::new("lifecycle")
-                    .comment("The cluster autoscaler owns the current size between min and max.")
+                    .comment("The group starts at min_size; a node autoscaler, once installed, owns the size between min and max.")
                     .attr("ignore_changes", Expr::list([Expr::raw("scaling_config[0].desired_size")])),
             )
             .blank()
@@ -343,7 +343,10 @@ pub fn module(_platform: &Platform) -> crate::emit::terraform::module::Module {
             .comment("The VPC CNI's network policy agent enforces the NetworkPolicies.")
             .attr(
                 "configuration_values",
-                Expr::raw("jsonencode({ enableNetworkPolicy = \"true\" })"),
+                Expr::call(
+                    "jsonencode",
+                    [Expr::object([("enableNetworkPolicy", Expr::str("true"))])],
+                ),
             ),
         Block::new("resource")
             .label("aws_eks_addon")

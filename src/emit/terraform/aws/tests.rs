@@ -98,29 +98,6 @@ fn output_is_deterministic() {
     assert_eq!(emit(&fixture::platform()), emit(&fixture::platform()));
 }
 
-/// With `PLATC_AWS_DUMP=DIR`, writes the fixture's tree there (for running
-/// `terraform validate` and checkov by hand while developing).
-#[test]
-fn dump_for_validators() {
-    let Ok(dir) = std::env::var("PLATC_AWS_DUMP") else {
-        return;
-    };
-    let platform = fixture::platform();
-    for f in emit(&platform)
-        .into_iter()
-        .chain(crate::emit::operations::emit(&platform))
-        .chain(crate::emit::in_cluster::emit(&platform))
-        .chain(crate::emit::observability::emit(
-            &platform,
-            &fixture::observability(),
-        ))
-    {
-        let path = std::path::Path::new(&dir).join(&f.path);
-        std::fs::create_dir_all(path.parent().expect("file has a parent")).expect("mkdir");
-        std::fs::write(path, f.contents).expect("write");
-    }
-}
-
 /// Every IAM role the modules name under the environment's prefix has a
 /// suffix the resolver knows, so `aws-name-too-long` covers it.
 #[test]
@@ -128,7 +105,10 @@ fn environment_role_suffixes_are_known_to_the_resolver() {
     let files = emit(&fixture::platform());
     let known = crate::resolve::cloud::aws::ENVIRONMENT_ROLE_SUFFIXES;
     let mut seen = 0;
-    for f in files.iter().filter(|f| f.path.starts_with("terraform/modules/")) {
+    for f in files
+        .iter()
+        .filter(|f| f.path.starts_with("terraform/modules/"))
+    {
         let mut in_role = false;
         for line in f.contents.lines() {
             if line.starts_with("resource \"aws_iam_role\" ") {
@@ -146,7 +126,11 @@ fn environment_role_suffixes_are_known_to_the_resolver() {
                                 assert!(known.contains(&format!("-{key}").as_str()), "{key}");
                             }
                         } else {
-                            assert!(known.contains(&suffix.as_str()), "{}: role suffix {suffix}", f.path);
+                            assert!(
+                                known.contains(&suffix.as_str()),
+                                "{}: role suffix {suffix}",
+                                f.path
+                            );
                         }
                     }
                 }

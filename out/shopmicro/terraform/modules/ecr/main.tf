@@ -23,5 +23,21 @@ resource "aws_ecr_lifecycle_policy" "this" {
   for_each = aws_ecr_repository.this
 
   repository = each.value.name
-  policy     = jsonencode({ rules = [{ rulePriority = 1, description = "Expire untagged images", selection = { tagStatus = "untagged", countType = "sinceImagePushed", countUnit = "days", countNumber = var.untagged_expiry_days }, action = { type = "expire" } }] })
+  policy = jsonencode({
+    rules = [
+      {
+        rulePriority = 1
+        description  = "Expire untagged images"
+        selection = {
+          tagStatus   = "untagged"
+          countType   = "sinceImagePushed"
+          countUnit   = "days"
+          countNumber = var.untagged_expiry_days
+        }
+        action = {
+          type = "expire"
+        }
+      },
+    ]
+  })
 }

@@ -235,7 +235,7 @@ resource "aws_eks_node_group" "this" {
   }
 
   lifecycle {
-    # The cluster autoscaler owns the current size between min and max.
+    # The group starts at min_size; a node autoscaler, once installed, owns the size between min and max.
     ignore_changes = [scaling_config[0].desired_size]
   }
 
@@ -253,7 +253,9 @@ resource "aws_eks_addon" "vpc_cni" {
   resolve_conflicts_on_create = "OVERWRITE"
   resolve_conflicts_on_update = "OVERWRITE"
   # The VPC CNI's network policy agent enforces the NetworkPolicies.
-  configuration_values = jsonencode({ enableNetworkPolicy = "true" })
+  configuration_values = jsonencode({
+    enableNetworkPolicy = "true"
+  })
 }
 
 resource "aws_eks_addon" "kube_proxy" {
