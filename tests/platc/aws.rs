@@ -121,6 +121,11 @@ const COMPONENTS: &[(&str, &str, &str)] = &[
         "kind: HorizontalPodAutoscaler",
     ),
     (
+        "pod anti-affinity",
+        "kubernetes/base/backend.yaml",
+        "podAntiAffinity",
+    ),
+    (
         "ingress routing",
         "kubernetes/base/frontend.yaml",
         "kind: Ingress",
