@@ -57,6 +57,8 @@ struct ReadmeContext {
     /// Data services running in the cluster, with their backups.
     in_cluster: Vec<InClusterRow>,
     observability: Option<ObservabilityCtx>,
+    /// Image tags, release promotion, pinned actions, CI identities.
+    delivery: DeliveryCtx,
     /// The operations CLI (`scripts/<platform>ctl`) and the runbook.
     cli_path: String,
     runbook_path: &'static str,
@@ -241,6 +243,7 @@ impl ReadmeContext {
             zonal_subnets: if azure { Vec::new() } else { zonal_subnets(p) },
             in_cluster: in_cluster(p),
             observability: p.observability.as_ref().map(|o| observability(p, o)),
+            delivery: DeliveryCtx::new(p),
             cli_path: crate::emit::operations::cli_path(p),
             runbook_path: "docs/runbook.md",
             secrets_rotation: match p.delivery.secrets {
@@ -251,6 +254,52 @@ impl ReadmeContext {
                     "the Secrets Store CSI driver syncs it on rotation; restart the deployment to load it."
                 }
             },
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct DeliveryCtx {
+    /// `stable` moves (mutable registry), or each release gets its own tag.
+    moving_tag: Option<&'static str>,
+    release_example: String,
+    /// AWS: one CI role per GitHub Environment besides the repository's read-only role.
+    aws: bool,
+    /// The vault whose firewall admits the Terraform runner for the job.
+    admitted_vault: Option<String>,
+    actions: Vec<ActionRow>,
+}
+
+#[derive(Serialize)]
+struct ActionRow {
+    repo: &'static str,
+    release: &'static str,
+    sha: &'static str,
+}
+
+impl DeliveryCtx {
+    fn new(p: &Platform) -> Self {
+        let aws = p.cloud.kind == CloudKind::Aws;
+        let tag = p.release_tag();
+        DeliveryCtx {
+            moving_tag: match tag {
+                crate::model::ReleaseTag::Moving { tag } => Some(tag),
+                crate::model::ReleaseTag::PerRelease { .. } => None,
+            },
+            release_example: tag.for_release("v1.4.0"),
+            aws,
+            admitted_vault: p.runner_admitted_vault().map(|v| v.name.clone()),
+            actions: crate::emit::github::pinned_actions()
+                .iter()
+                // Login actions of the other cloud are never used.
+                .filter(|a| aws || !a.repo.starts_with("aws-actions/"))
+                .filter(|a| !aws || a.repo != "azure/login")
+                .map(|a| ActionRow {
+                    repo: a.repo,
+                    release: a.release,
+                    sha: a.sha,
+                })
+                .collect(),
         }
     }
 }

@@ -213,30 +213,6 @@ fn data_egress_follows_the_environment() {
     );
 }
 
-/// Writes the fixture's trees under `$PLATC_K8S_DUMP/<backend>/` for
-/// running the real validators by hand.
-#[test]
-#[ignore]
-fn dump_fixture() {
-    let Some(root) = std::env::var_os("PLATC_K8S_DUMP") else {
-        return;
-    };
-    for (name, backend, cloud) in [
-        ("eso", SecretsBackend::ExternalSecrets, CloudKind::Azure),
-        ("csi", SecretsBackend::Csi, CloudKind::Azure),
-        ("aws-eso", SecretsBackend::ExternalSecrets, CloudKind::Aws),
-        ("aws-csi", SecretsBackend::Csi, CloudKind::Aws),
-    ] {
-        let mut platform = fixture::platform(backend);
-        platform.cloud.kind = cloud;
-        for f in emit(&platform) {
-            let path = std::path::Path::new(&root).join(name).join(&f.path);
-            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-            std::fs::write(path, f.contents).unwrap();
-        }
-    }
-}
-
 #[test]
 fn loosened_defaults_say_why() {
     let mut platform = fixture::platform(SecretsBackend::ExternalSecrets);
