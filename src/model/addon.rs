@@ -98,6 +98,19 @@ impl Platform {
             }
             _ => {}
         }
+        // AKS ships metrics-server; EKS does not, and without it no
+        // HorizontalPodAutoscaler can read CPU utilisation.
+        if self.cloud.kind == CloudKind::Aws && self.services.iter().any(|s| s.autoscale.is_some()) {
+            out.push(Addon {
+                name: METRICS_SERVER.into(),
+                namespace: "kube-system".into(),
+                chart: "metrics-server".into(),
+                repository: "https://kubernetes-sigs.github.io/metrics-server/".into(),
+                version: "3.12.2".into(),
+                values_path: values(METRICS_SERVER),
+                identity: None,
+            });
+        }
         if let Some(obs) = &self.observability {
             out.extend(observability_addons(obs));
         }
@@ -120,6 +133,9 @@ impl Platform {
         sized.then(|| format!("kubernetes/addons/{addon}/values-{}.yaml", env.name))
     }
 }
+
+/// Helm release name of the resource-metrics API server (EKS only).
+pub const METRICS_SERVER: &str = "metrics-server";
 
 /// Helm release names of the LGTM stack's add-ons.
 pub const KUBE_PROMETHEUS_STACK: &str = "kube-prometheus-stack";

@@ -197,7 +197,8 @@ fn push_job(platform: &Platform, branches: &[&str]) -> Job {
         cloud::login_step(platform),
     ];
     let script = format!(
-        "if {} > /dev/null 2>&1; then\n  \
+        "image=\"$IMAGE\"\n\
+         if {} > /dev/null 2>&1; then\n  \
          echo \"::notice::$IMAGE:$GITHUB_SHA is in $REGISTRY already (a re-run, or the branch of another environment): not pushed again\"\n  \
          exit 0\n\
          fi\n\

@@ -202,15 +202,15 @@ pub fn registry_server_script(platform: &Platform) -> &'static str {
     }
 }
 
-/// A command that succeeds when `$IMAGE:$GITHUB_SHA` exists in the registry
+/// A command that succeeds when `$image:$GITHUB_SHA` exists in the registry
 /// named by `$REGISTRY` (no docker login needed).
 pub fn image_exists_command(platform: &Platform) -> &'static str {
     match platform.cloud.kind {
         CloudKind::Azure => {
-            "az acr repository show --name \"$REGISTRY\" --image \"$IMAGE:$GITHUB_SHA\" --output none"
+            "az acr repository show --name \"$REGISTRY\" --image \"$image:$GITHUB_SHA\" --output none"
         }
         CloudKind::Aws => {
-            "aws ecr describe-images --repository-name \"$REGISTRY/$IMAGE\" --image-ids imageTag=\"$GITHUB_SHA\" --output text"
+            "aws ecr describe-images --repository-name \"$REGISTRY/$image\" --image-ids imageTag=\"$GITHUB_SHA\" --output text"
         }
     }
 }

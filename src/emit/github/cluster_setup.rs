@@ -122,11 +122,12 @@ fn job(platform: &Platform, env: &Environment, addons: &[Addon]) -> Job {
         job.steps.push(setup_terraform());
         job.steps.push(terraform_init());
     }
-    job.steps.extend(addons.iter().map(install_step));
+    job.steps
+        .extend(addons.iter().map(|a| install_step(platform, env, a)));
     job
 }
 
-fn install_step(addon: &Addon) -> Value {
+fn install_step(platform: &Platform, environment: &Environment, addon: &Addon) -> Value {
     let mut env = json!({
         "RELEASE": addon.name,
         "CHART": addon.chart,
@@ -136,8 +137,13 @@ fn install_step(addon: &Addon) -> Value {
         "VALUES": addon.values_path,
         "READY_TIMEOUT": READY_TIMEOUT,
     });
-    let install = "helm upgrade --install \"$RELEASE\" \"$CHART\" --repo \"$REPOSITORY\" --version \"$VERSION\" \\\n  \
-                   --namespace \"$NAMESPACE\" --create-namespace -f \"$VALUES\" \\\n  ";
+    let mut install = "helm upgrade --install \"$RELEASE\" \"$CHART\" --repo \"$REPOSITORY\" --version \"$VERSION\" \\\n  \
+                   --namespace \"$NAMESPACE\" --create-namespace -f \"$VALUES\" \\\n  "
+        .to_string();
+    // Per-environment sizing (retention, volumes) layered over the shared values.
+    if let Some(path) = platform.addon_env_values_path(&addon.name, environment.id) {
+        env_values(&mut install, &mut env, path);
+    }
     let run = match &addon.identity {
         Some(identity) => {
             env["CLIENT_ID_OUTPUT"] = json!(identity.client_id_key);
@@ -155,6 +161,11 @@ fn install_step(addon: &Addon) -> Value {
         "env": env,
         "run": run,
     })
+}
+
+fn env_values(install: &mut String, env: &mut Value, path: String) {
+    env["ENV_VALUES"] = json!(path);
+    install.push_str("-f \"$ENV_VALUES\" \\\n  ");
 }
 
 #[cfg(test)]

@@ -219,10 +219,10 @@ fn deploy_values_step(platform: &Platform) -> Value {
 fn wait_for_images_step(platform: &Platform, images: &[&str]) -> Value {
     let run = format!(
         "deadline=$((SECONDS + WAIT_SECONDS))\n\
-         for IMAGE in $IMAGES; do\n  \
+         for image in $IMAGES; do\n  \
          until {} > /dev/null 2>&1; do\n    \
          if [ \"$SECONDS\" -ge \"$deadline\" ]; then\n      \
-         echo \"::error::$IMAGE:$GITHUB_SHA is not in registry $REGISTRY: did ci.yml push it?\"\n      \
+         echo \"::error::$image:$GITHUB_SHA is not in registry $REGISTRY: did ci.yml push it?\"\n      \
          exit 1\n    \
          fi\n    \
          sleep 20\n  \

@@ -124,6 +124,19 @@ fn csi_provider() -> Value {
     })
 }
 
+/// The resource-metrics API the autoscalers read; two replicas so a node
+/// drain never leaves every HPA blind.
+fn metrics_server() -> Value {
+    json!({
+        "replicas": 2,
+        "podDisruptionBudget": { "enabled": true, "minAvailable": 1 },
+        "resources": {
+            "requests": { "cpu": "100m", "memory": "200Mi" },
+            "limits": { "memory": "400Mi" },
+        },
+    })
+}
+
 /// The values file of every add-on, and the per-environment values files of
 /// those sized per environment ([`Platform::addon_env_values_path`]; the
 /// observability stack's values come from [`crate::emit::observability::addons`]).
@@ -138,6 +151,7 @@ pub fn files(platform: &Platform) -> Vec<File> {
             "ingress-nginx" => ingress_nginx(platform),
             "external-secrets" => external_secrets(platform, &addon),
             "csi-secrets-store-provider-azure" => csi_provider(),
+            crate::model::METRICS_SERVER => metrics_server(),
             // An add-on this emitter has no settings for: the chart's defaults.
             _ => observability.unwrap_or_else(|| json!({})),
         };
