@@ -354,7 +354,13 @@ data "aws_iam_policy_document" "ci_repository" {
       "arn:${data.aws_partition.current.partition}:ecr:eu-west-1:${data.aws_caller_identity.current.account_id}:repository/shopmicro-*",
     ]
   }
-  # checkov:skip=CKV_AWS_356:ecr:GetAuthorizationToken has no resource-level permissions; pushes are limited to the platform's repositories
+
+  statement {
+    sid       = "PlanGeneratedSecrets"
+    actions   = ["secretsmanager:GetRandomPassword"]
+    resources = ["*"]
+  }
+  # checkov:skip=CKV_AWS_356:ecr:GetAuthorizationToken and secretsmanager:GetRandomPassword have no resource-level permissions; pushes are limited to the platform's repositories
 }
 
 resource "aws_iam_role_policy" "ci_repository" {

@@ -359,10 +359,8 @@ pub fn files(platform: &Platform) -> Vec<File> {
                     TemplatePart::lit(":iam::aws:policy/ReadOnlyAccess"),
                 ]),
             ),
-        document(
-            "ci_repository",
-            None,
-            &[
+        document("ci_repository", None, &{
+            let mut statements = vec![
                 Statement::allow("LockState", &["dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:PutItem"])
                     .resource(Expr::raw("aws_dynamodb_table.lock.arn")),
                 Statement::allow("DecryptState", &["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey"])
@@ -387,9 +385,14 @@ pub fn files(platform: &Platform) -> Vec<File> {
                     TemplatePart::interp("data.aws_caller_identity.current.account_id"),
                     TemplatePart::lit(format!(":repository/{}-*", platform.name)),
                 ])),
-            ],
-        )
-        .comment(checkov_skip("CKV_AWS_356", "ecr:GetAuthorizationToken has no resource-level permissions; pushes are limited to the platform's repositories")),
+            ];
+            // Plans open the ephemeral generated passwords; the call reads no resource.
+            if platform.stored_secrets().iter().any(|s| s.generated) {
+                statements.push(Statement::allow("PlanGeneratedSecrets", &["secretsmanager:GetRandomPassword"]).resource("*"));
+            }
+            statements
+        })
+        .comment(checkov_skip("CKV_AWS_356", "ecr:GetAuthorizationToken and secretsmanager:GetRandomPassword have no resource-level permissions; pushes are limited to the platform's repositories")),
         Block::new("resource")
             .label("aws_iam_role_policy")
             .label("ci_repository")
