@@ -31,10 +31,7 @@ fn uses_secrets(service: &Service) -> bool {
 /// Name of the ClusterSecretStore: after the vault where the spec declares
 /// one (Azure Key Vault), else after the cloud's secret store.
 pub fn store_name(platform: &Platform) -> String {
-    match platform.vault() {
-        Some(vault) => format!("{}-{}", platform.name, vault.name),
-        None => format!("{}-secrets", platform.name),
-    }
+    platform.secret_store_name()
 }
 
 /// The ClusterSecretStore, when External Secrets delivers any secret.
