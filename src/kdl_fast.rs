@@ -24,7 +24,11 @@ use kdl::{KdlDocument, KdlEntry, KdlIdentifier, KdlNode, KdlValue};
 /// The document `kdl::KdlDocument::parse_v2(text)` would return, or `None`
 /// when the text uses anything outside the fast subset (or is invalid).
 pub fn parse(text: &str) -> Option<KdlDocument> {
-    let mut p = Parser { src: text.as_bytes(), text, pos: 0 };
+    let mut p = Parser {
+        src: text.as_bytes(),
+        text,
+        pos: 0,
+    };
     if text.starts_with('\u{FEFF}') {
         return None;
     }
@@ -67,11 +71,18 @@ impl Parser<'_> {
     /// `// …` up to and including the newline (or the end).
     fn line_comment(&mut self) -> Option<()> {
         let rest = &self.src[self.pos..];
-        let len = rest.iter().position(|&b| b == b'\n').map_or(rest.len(), |i| i + 1);
+        let len = rest
+            .iter()
+            .position(|&b| b == b'\n')
+            .map_or(rest.len(), |i| i + 1);
         // The comment's text must itself be inside the subset (no `\r`, no
         // disallowed code points), or the crate may read it differently.
         let body = self.text.get(self.pos..self.pos + len)?;
-        if body.bytes().any(|b| b == b'\r' || (b < 0x20 && b != b'\t' && b != b'\n') || b == 0x7f) || !body.is_ascii() {
+        if body
+            .bytes()
+            .any(|b| b == b'\r' || (b < 0x20 && b != b'\t' && b != b'\n') || b == 0x7f)
+            || !body.is_ascii()
+        {
             return None;
         }
         self.pos += len;
@@ -216,7 +227,10 @@ impl Parser<'_> {
         if !self.at_terminator() {
             return None;
         }
-        self.text[start..self.pos].parse::<i128>().ok().map(KdlValue::Integer)
+        self.text[start..self.pos]
+            .parse::<i128>()
+            .ok()
+            .map(KdlValue::Integer)
     }
 
     /// A bare identifier or a plain quoted string, followed by a terminator.
@@ -235,7 +249,9 @@ impl Parser<'_> {
     fn quoted(&mut self) -> Option<String> {
         let body_start = self.pos + 1;
         let rest = &self.src[body_start..];
-        let len = rest.iter().position(|&b| b == b'"' || b == b'\\' || b == b'\n' || b == b'\r')?;
+        let len = rest
+            .iter()
+            .position(|&b| b == b'"' || b == b'\\' || b == b'\n' || b == b'\r')?;
         if rest[len] != b'"' {
             return None;
         }
@@ -261,7 +277,22 @@ impl Parser<'_> {
     fn identifier(&mut self) -> Option<String> {
         let start = self.pos;
         while let Some(b) = self.peek() {
-            let ident_char = b.is_ascii_graphic() && !matches!(b, b'\\' | b'/' | b'(' | b')' | b'{' | b'}' | b'[' | b']' | b';' | b'"' | b'#' | b'=');
+            let ident_char = b.is_ascii_graphic()
+                && !matches!(
+                    b,
+                    b'\\'
+                        | b'/'
+                        | b'('
+                        | b')'
+                        | b'{'
+                        | b'}'
+                        | b'['
+                        | b']'
+                        | b';'
+                        | b'"'
+                        | b'#'
+                        | b'='
+                );
             if !ident_char {
                 break;
             }
@@ -310,7 +341,13 @@ mod tests {
         use std::fmt::Write as _;
         let _ = write!(out, "doc{:?}[", doc.span());
         for n in doc.nodes() {
-            let _ = write!(out, "node{:?}:{:?}{:?}(", n.span(), n.name().value(), n.name().span());
+            let _ = write!(
+                out,
+                "node{:?}:{:?}{:?}(",
+                n.span(),
+                n.name().value(),
+                n.name().span()
+            );
             for e in n.entries() {
                 let name = e.name().map(|k| (k.value().to_string(), k.span()));
                 let _ = write!(out, "entry{:?}:{name:?}={:?};", e.span(), e.value());
@@ -342,7 +379,10 @@ mod tests {
         let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
         let mut out = Vec::new();
         for dir in ["specs", "tests"] {
-            for e in walkdir::WalkDir::new(root.join(dir)).into_iter().filter_map(Result::ok) {
+            for e in walkdir::WalkDir::new(root.join(dir))
+                .into_iter()
+                .filter_map(Result::ok)
+            {
                 if e.path().extension().is_some_and(|x| x == "kdl")
                     && let Ok(text) = std::fs::read_to_string(e.path())
                 {
@@ -365,9 +405,20 @@ mod tests {
     fn agrees_on_every_spec_in_the_repository() {
         // Specs with syntax outside the subset fall back; those inside must agree.
         let specs = repo_specs();
-        let accepted: Vec<&str> = specs.iter().filter(|(_, text)| agrees(text)).map(|(p, _)| p.as_str()).collect();
-        eprintln!("fast path took {} of {} specs: {accepted:?}", accepted.len(), specs.len());
-        assert!(accepted.iter().any(|p| p.ends_with("specs/octo.kdl")), "octo.kdl fell back");
+        let accepted: Vec<&str> = specs
+            .iter()
+            .filter(|(_, text)| agrees(text))
+            .map(|(p, _)| p.as_str())
+            .collect();
+        eprintln!(
+            "fast path took {} of {} specs: {accepted:?}",
+            accepted.len(),
+            specs.len()
+        );
+        assert!(
+            accepted.iter().any(|p| p.ends_with("specs/octo.kdl")),
+            "octo.kdl fell back"
+        );
     }
 
     #[test]
@@ -434,7 +485,10 @@ mod tests {
             if !text.is_char_boundary(i) || !text.is_char_boundary(i + 1) {
                 continue;
             }
-            for mutated in [format!("{}{}", &text[..i], &text[i + 1..]), format!("{}{}", &text[..i + 1], &text[i..])] {
+            for mutated in [
+                format!("{}{}", &text[..i], &text[i + 1..]),
+                format!("{}{}", &text[..i + 1], &text[i..]),
+            ] {
                 if agrees(&mutated) {
                     accepted += 1;
                 }

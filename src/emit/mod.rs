@@ -109,7 +109,9 @@ pub fn emit_all(platform: &Platform) -> Vec<File> {
         let handle = std::thread::Builder::new().spawn_scoped(s, || run(true));
         let others = run(false);
         let own = match handle {
-            Ok(h) => h.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
+            Ok(h) => h
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
             Err(_) => run(true),
         };
         (others.into_iter(), own.into_iter())
@@ -117,7 +119,11 @@ pub fn emit_all(platform: &Platform) -> Vec<File> {
     let mut own = own;
     let mut files = Vec::new();
     for (name, _) in TARGETS {
-        let next = if *name == OWN_THREAD { own.next() } else { others.next() };
+        let next = if *name == OWN_THREAD {
+            own.next()
+        } else {
+            others.next()
+        };
         files.extend(next.unwrap_or_default());
     }
     files

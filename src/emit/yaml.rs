@@ -190,7 +190,13 @@ fn needs_quotes(s: &str) -> bool {
     if s.len() <= 5 && RESERVED.iter().any(|r| r.eq_ignore_ascii_case(s)) {
         return true;
     }
-    if b"-?:,[]{}#&*!|>'\"%@`".contains(&first) && !(first == b'-' && s.len() > 1 && !s[1..].starts_with(' ') && s != "---" && !looks_numeric(s)) {
+    if b"-?:,[]{}#&*!|>'\"%@`".contains(&first)
+        && !(first == b'-'
+            && s.len() > 1
+            && !s[1..].starts_with(' ')
+            && s != "---"
+            && !looks_numeric(s))
+    {
         return true;
     }
     if first == b' ' || s.ends_with(' ') || s.ends_with(':') {
@@ -220,7 +226,9 @@ fn looks_numeric(s: &str) -> bool {
     match t.as_bytes().first() {
         Some(b'0'..=b'9' | b'.' | b'_' | b':' | b'+' | b'-') => looks_numeric_exact(t),
         Some(b'i' | b'I' | b'n' | b'N') if !t.contains('_') => {
-            t.eq_ignore_ascii_case("inf") || t.eq_ignore_ascii_case("infinity") || t.eq_ignore_ascii_case("nan")
+            t.eq_ignore_ascii_case("inf")
+                || t.eq_ignore_ascii_case("infinity")
+                || t.eq_ignore_ascii_case("nan")
         }
         Some(b'i' | b'I' | b'n' | b'N') => looks_numeric_exact(t),
         _ => false,
@@ -240,7 +248,11 @@ fn looks_numeric_exact(t: &str) -> bool {
         return !oct.is_empty() && oct.chars().all(|c| c.is_ascii_digit());
     }
     let body = lower.replace('_', "");
-    if body.chars().all(|c| c.is_ascii_digit() || c == ':' || c == '.') && body.chars().any(|c| c.is_ascii_digit()) {
+    if body
+        .chars()
+        .all(|c| c.is_ascii_digit() || c == ':' || c == '.')
+        && body.chars().any(|c| c.is_ascii_digit())
+    {
         return true;
     }
     body.parse::<f64>().is_ok()
@@ -272,7 +284,10 @@ mod tests {
     #[test]
     fn multiline_strings_are_literal_blocks() {
         let v = json!({"run": "echo a\necho b\n", "x": "no newline\nend"});
-        assert_eq!(to_yaml(&v), "run: |\n  echo a\n  echo b\nx: |-\n  no newline\n  end\n");
+        assert_eq!(
+            to_yaml(&v),
+            "run: |\n  echo a\n  echo b\nx: |-\n  no newline\n  end\n"
+        );
     }
 
     #[test]
@@ -292,10 +307,21 @@ mod tests {
             return true;
         }
         let first = s.chars().next().unwrap_or(' ');
-        if "-?:,[]{}#&*!|>'\"%@`".contains(first) && !(first == '-' && s.len() > 1 && !s[1..].starts_with(' ') && s != "---" && !looks_numeric_reference(s)) {
+        if "-?:,[]{}#&*!|>'\"%@`".contains(first)
+            && !(first == '-'
+                && s.len() > 1
+                && !s[1..].starts_with(' ')
+                && s != "---"
+                && !looks_numeric_reference(s))
+        {
             return true;
         }
-        if s.starts_with(' ') || s.ends_with(' ') || s.contains(": ") || s.contains(" #") || s.ends_with(':') {
+        if s.starts_with(' ')
+            || s.ends_with(' ')
+            || s.contains(": ")
+            || s.contains(" #")
+            || s.ends_with(':')
+        {
             return true;
         }
         if s.chars().any(|c| c.is_control()) {
@@ -312,7 +338,8 @@ mod tests {
     #[test]
     fn fast_quoting_agrees_with_the_reference() {
         const ALPHABET: &[char] = &[
-            'a', 'e', 'f', 'i', 'n', 'o', 'x', 'y', 'I', 'N', 'E', '0', '1', '7', '.', '_', ':', '-', '+', ' ', '#', '\'', '~', '\t', '\u{85}', 'é',
+            'a', 'e', 'f', 'i', 'n', 'o', 'x', 'y', 'I', 'N', 'E', '0', '1', '7', '.', '_', ':',
+            '-', '+', ' ', '#', '\'', '~', '\t', '\u{85}', 'é',
         ];
         let mut cases: Vec<String> = vec![String::new()];
         let mut frontier = cases.clone();
@@ -329,8 +356,33 @@ mod tests {
             frontier = next;
         }
         for word in [
-            "inf", "Infinity", "NaN", "n_an", "i_nf", "nginx", "ingress", "namespace", "1_000", "0x1F", "0o17", "1:30", ".inf", "-.nan", "+1", "-1e5", "+-1",
-            "1e3", "null", "NULL", "<<", "---", "- x", "a: b", "svc-0001", "app.kubernetes.io/name", "${{ secrets.X }}",
+            "inf",
+            "Infinity",
+            "NaN",
+            "n_an",
+            "i_nf",
+            "nginx",
+            "ingress",
+            "namespace",
+            "1_000",
+            "0x1F",
+            "0o17",
+            "1:30",
+            ".inf",
+            "-.nan",
+            "+1",
+            "-1e5",
+            "+-1",
+            "1e3",
+            "null",
+            "NULL",
+            "<<",
+            "---",
+            "- x",
+            "a: b",
+            "svc-0001",
+            "app.kubernetes.io/name",
+            "${{ secrets.X }}",
         ] {
             cases.push(word.to_string());
         }

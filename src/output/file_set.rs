@@ -93,7 +93,10 @@ pub(crate) fn check_path(path: &str) -> Result<(), PathError> {
     if path.starts_with('/') || path.contains('\\') || path.contains(':') {
         return err("the path must be relative and use `/`");
     }
-    if path.split('/').any(|c| c.is_empty() || c == "." || c == "..") {
+    if path
+        .split('/')
+        .any(|c| c.is_empty() || c == "." || c == "..")
+    {
         return err("the path would escape the output directory");
     }
     if path == super::MANIFEST_NAME {
@@ -108,7 +111,16 @@ mod tests {
 
     #[test]
     fn rejects_escaping_paths() {
-        for bad in ["", "/etc/passwd", "../x", "a/../../x", "a//b", "./a", "a\\b", "C:x"] {
+        for bad in [
+            "",
+            "/etc/passwd",
+            "../x",
+            "a/../../x",
+            "a//b",
+            "./a",
+            "a\\b",
+            "C:x",
+        ] {
             assert!(check_path(bad).is_err(), "{bad:?} accepted");
         }
         assert!(check_path("terraform/modules/aks/main.tf").is_ok());

@@ -11,6 +11,9 @@
 //! by file: the whole tree is written into one temporary directory beside it,
 //! which is renamed into place at the end (one rename instead of one per file).
 //!
+//! Files are written 0644 and scripts (`#!` first) 0755, less the umask, on
+//! both paths; a script whose executable bit was lost is rewritten.
+//!
 //! Creating, reading and renaming many small files is kernel time, so the
 //! per-file work is spread over the available cores ([`parallel`]); results
 //! and errors are reported in path order whatever the scheduling.
@@ -69,8 +72,9 @@ fn write_fresh(set: &FileSet, dir: &Path) -> std::io::Result<WriteReport> {
     let files: Vec<(&str, &str)> = set.iter().collect();
     first_error(parallel(&files, |(path, contents)| {
         let dest = root.join(path);
-        let mut f = fs_err::File::create_new(&dest)?;
-        f.write_all(contents.as_bytes()).map_err(|e| with_path(e, &dest))
+        let mut f = create_new(&dest, contents)?;
+        f.write_all(contents.as_bytes())
+            .map_err(|e| with_path(e, &dest))
     }))?;
     let manifest_path = root.join(manifest::MANIFEST_NAME);
     fs_err::write(&manifest_path, manifest::render(set.paths()))?;
@@ -111,7 +115,9 @@ fn directories<'a>(paths: impl Iterator<Item = &'a str>) -> BTreeSet<&'a str> {
 fn write_into_tree(set: &FileSet, dir: &Path) -> std::io::Result<WriteReport> {
     let mut report = WriteReport::default();
     let files: Vec<(&str, &str)> = set.iter().collect();
-    let same = first_error(parallel(&files, |(path, contents)| is_same(&dir.join(path), contents)))?;
+    let same = first_error(parallel(&files, |(path, contents)| {
+        is_same(&dir.join(path), contents)
+    }))?;
     let changed: Vec<(&str, &str)> = files
         .iter()
         .zip(&same)
@@ -121,16 +127,21 @@ fn write_into_tree(set: &FileSet, dir: &Path) -> std::io::Result<WriteReport> {
     report.unchanged = files.len() - changed.len();
 
     let mut created_dirs: Vec<PathBuf> = Vec::new();
-    let staged = create_dirs(directories(changed.iter().map(|(p, _)| *p)), dir, &mut created_dirs)
-        .and_then(|()| {
-            first_error(parallel(&changed, |(path, contents)| {
-                let dest = dir.join(path);
-                let parent = dest.parent().unwrap_or(dir);
-                let mut tmp = NamedTempFile::with_prefix_in(".platc-", parent).map_err(|e| with_path(e, parent))?;
-                tmp.write_all(contents.as_bytes()).map_err(|e| with_path(e, &dest))?;
-                Ok((tmp, dest))
-            }))
-        });
+    let staged = create_dirs(
+        directories(changed.iter().map(|(p, _)| *p)),
+        dir,
+        &mut created_dirs,
+    )
+    .and_then(|()| {
+        first_error(parallel(&changed, |(path, contents)| {
+            let dest = dir.join(path);
+            let parent = dest.parent().unwrap_or(dir);
+            let mut tmp = temp_file(parent, contents)?;
+            tmp.write_all(contents.as_bytes())
+                .map_err(|e| with_path(e, &dest))?;
+            Ok((tmp, dest))
+        }))
+    });
     let staged = match staged {
         Ok(staged) => staged,
         Err(err) => {
@@ -142,7 +153,9 @@ fn write_into_tree(set: &FileSet, dir: &Path) -> std::io::Result<WriteReport> {
     };
 
     first_error(parallel_owned(staged, |(tmp, dest)| {
-        tmp.persist(&dest).map(drop).map_err(|e| with_path(e.error, &dest))
+        tmp.persist(&dest)
+            .map(drop)
+            .map_err(|e| with_path(e.error, &dest))
     }))?;
     report.written = changed.iter().map(|(p, _)| p.to_string()).collect();
 
@@ -159,7 +172,7 @@ fn write_into_tree(set: &FileSet, dir: &Path) -> std::io::Result<WriteReport> {
     let manifest_text = manifest::render(set.paths());
     let manifest_path = dir.join(manifest::MANIFEST_NAME);
     if !is_same(&manifest_path, &manifest_text)? {
-        let mut tmp = NamedTempFile::with_prefix_in(".platc-", dir).map_err(|e| with_path(e, dir))?;
+        let mut tmp = temp_file(dir, &manifest_text)?;
         tmp.write_all(manifest_text.as_bytes())?;
         tmp.persist(&manifest_path)
             .map_err(|e| with_path(e.error, &manifest_path))?;
@@ -183,15 +196,73 @@ fn is_same(path: &Path, contents: &str) -> std::io::Result<bool> {
             path.display()
         )));
     }
-    if meta.len() != contents.len() as u64 {
+    if meta.len() != contents.len() as u64 || is_executable(&meta) != wants_executable(contents) {
         return Ok(false);
     }
-    let mut old = Vec::with_capacity(contents.len());
-    Ok(file.read_to_end(&mut old).is_ok() && old == contents.as_bytes())
+    // The size is known to match: one `read` of exactly that many bytes
+    // (`read_to_end` would add an fstat, an lseek and a read at EOF per file,
+    // and an unchanged rebuild reads every file).
+    let mut old = vec![0; contents.len()];
+    Ok(file.read_exact(&mut old).is_ok() && old == contents.as_bytes())
+}
+
+/// A script (`#!` first) is written executable, anything else not: the
+/// mode is 0755 or 0644, less the umask, in a fresh tree and in an existing
+/// one alike (a temporary file alone would be 0600).
+fn wants_executable(contents: &str) -> bool {
+    contents.starts_with("#!")
+}
+
+#[cfg(unix)]
+fn mode_for(contents: &str) -> u32 {
+    if wants_executable(contents) {
+        0o755
+    } else {
+        0o644
+    }
+}
+
+#[cfg(unix)]
+fn is_executable(meta: &std::fs::Metadata) -> bool {
+    use std::os::unix::fs::PermissionsExt as _;
+    meta.permissions().mode() & 0o100 != 0
+}
+
+#[cfg(not(unix))]
+fn is_executable(_: &std::fs::Metadata) -> bool {
+    false
+}
+
+/// A new file at `dest` (which must not exist) with the mode its contents call for.
+fn create_new(dest: &Path, contents: &str) -> std::io::Result<std::fs::File> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, mode_for(contents));
+    #[cfg(not(unix))]
+    let _ = contents;
+    options.open(dest).map_err(|e| with_path(e, dest))
+}
+
+/// A temporary file in `dir`, to be renamed over a destination there.
+fn temp_file(dir: &Path, contents: &str) -> std::io::Result<NamedTempFile> {
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(".platc-");
+    #[cfg(unix)]
+    builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(mode_for(
+        contents,
+    )));
+    #[cfg(not(unix))]
+    let _ = contents;
+    builder.tempfile_in(dir).map_err(|e| with_path(e, dir))
 }
 
 /// Creates each missing directory (parents first), recording those it created.
-fn create_dirs<'a>(dirs: impl IntoIterator<Item = &'a str>, root: &Path, created: &mut Vec<PathBuf>) -> std::io::Result<()> {
+fn create_dirs<'a>(
+    dirs: impl IntoIterator<Item = &'a str>,
+    root: &Path,
+    created: &mut Vec<PathBuf>,
+) -> std::io::Result<()> {
     for d in dirs {
         let p = root.join(d);
         if !p.is_dir() {
@@ -219,7 +290,9 @@ fn threads_for(items: usize) -> usize {
     if items < PARALLEL_MIN {
         return 1;
     }
-    std::thread::available_parallelism().map_or(1, |n| n.get()).min(8)
+    std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(8)
 }
 
 /// `f` over `items` on up to one thread per core, in contiguous chunks (files
@@ -237,7 +310,10 @@ fn parallel<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R>
             .collect();
         handles
             .into_iter()
-            .flat_map(|h| h.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
+            .flat_map(|h| {
+                h.join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+            })
             .collect()
     })
 }
@@ -261,7 +337,10 @@ fn parallel_owned<T: Send, R: Send>(items: Vec<T>, f: impl Fn(T) -> R + Sync) ->
             .collect();
         handles
             .into_iter()
-            .flat_map(|h| h.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
+            .flat_map(|h| {
+                h.join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+            })
             .collect()
     })
 }
@@ -299,12 +378,20 @@ mod tests {
     /// Enough files to take the multi-threaded path.
     fn many(tag: &str) -> Vec<(String, String)> {
         (0..PARALLEL_MIN * 3)
-            .map(|i| (format!("d{}/sub/f{i:03}.txt", i % 7), format!("{tag} {i}\n")))
+            .map(|i| {
+                (
+                    format!("d{}/sub/f{i:03}.txt", i % 7),
+                    format!("{tag} {i}\n"),
+                )
+            })
             .collect()
     }
 
     fn set_of(files: &[(String, String)]) -> FileSet {
-        let pairs: Vec<(&str, &str)> = files.iter().map(|(p, c)| (p.as_str(), c.as_str())).collect();
+        let pairs: Vec<(&str, &str)> = files
+            .iter()
+            .map(|(p, c)| (p.as_str(), c.as_str()))
+            .collect();
         set(&pairs)
     }
 
@@ -326,11 +413,25 @@ mod tests {
         write(&set(&[("a.txt", "old"), ("z.txt", "old")]), dir.path()).unwrap();
         // A regular file where the new tree needs a directory: staging fails midway.
         fs_err::write(dir.path().join("blocker"), "x").unwrap();
-        let new = set(&[("a.txt", "new"), ("blocker/inner.txt", "n"), ("z.txt", "new")]);
+        let new = set(&[
+            ("a.txt", "new"),
+            ("blocker/inner.txt", "n"),
+            ("z.txt", "new"),
+        ]);
         assert!(write(&new, dir.path()).is_err());
-        assert_eq!(fs_err::read_to_string(dir.path().join("a.txt")).unwrap(), "old");
-        assert_eq!(fs_err::read_to_string(dir.path().join("z.txt")).unwrap(), "old");
-        assert!(leftovers(dir.path()).is_empty(), "temporary files left: {:?}", leftovers(dir.path()));
+        assert_eq!(
+            fs_err::read_to_string(dir.path().join("a.txt")).unwrap(),
+            "old"
+        );
+        assert_eq!(
+            fs_err::read_to_string(dir.path().join("z.txt")).unwrap(),
+            "old"
+        );
+        assert!(
+            leftovers(dir.path()).is_empty(),
+            "temporary files left: {:?}",
+            leftovers(dir.path())
+        );
     }
 
     #[test]
@@ -355,9 +456,16 @@ mod tests {
             assert_eq!(report.written, vec!["a/b/c.txt", "a/d.txt", "e.txt"]);
             assert_eq!(fs_err::read_to_string(dir.join("a/b/c.txt")).unwrap(), "c");
             assert_eq!(manifest::read(&dir), vec!["a/b/c.txt", "a/d.txt", "e.txt"]);
-            assert!(write(&s, &dir).unwrap().written.is_empty(), "rebuild after a fresh write");
+            assert!(
+                write(&s, &dir).unwrap().written.is_empty(),
+                "rebuild after a fresh write"
+            );
         }
-        assert!(leftovers(root.path()).is_empty(), "staging directory left: {:?}", leftovers(root.path()));
+        assert!(
+            leftovers(root.path()).is_empty(),
+            "staging directory left: {:?}",
+            leftovers(root.path())
+        );
     }
 
     #[test]
@@ -375,7 +483,10 @@ mod tests {
         let first = many("one");
         let report = write(&set_of(&first), dir.path()).unwrap();
         assert_eq!(report.written.len(), first.len());
-        assert_eq!(write(&set_of(&first), dir.path()).unwrap().unchanged, first.len());
+        assert_eq!(
+            write(&set_of(&first), dir.path()).unwrap().unchanged,
+            first.len()
+        );
 
         // Change every third file (same size: the contents must be compared).
         let mut second = first.clone();
@@ -387,7 +498,10 @@ mod tests {
         let report = write(&set_of(&second), dir.path()).unwrap();
         let mut expected: Vec<String> = second.iter().step_by(3).map(|(p, _)| p.clone()).collect();
         expected.sort();
-        assert_eq!(report.written, expected, "written in path order, only changed files");
+        assert_eq!(
+            report.written, expected,
+            "written in path order, only changed files"
+        );
         for (p, c) in &second {
             assert_eq!(&fs_err::read_to_string(dir.path().join(p)).unwrap(), c);
         }
@@ -401,14 +515,51 @@ mod tests {
         fs_err::create_dir(dir.path().join("x.txt")).unwrap();
         let err = write(&set(&[("keep.txt", "2"), ("x.txt", "1")]), dir.path()).unwrap_err();
         assert!(err.to_string().contains("is a directory"), "{err}");
-        assert_eq!(fs_err::read_to_string(dir.path().join("keep.txt")).unwrap(), "1");
+        assert_eq!(
+            fs_err::read_to_string(dir.path().join("keep.txt")).unwrap(),
+            "1"
+        );
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn scripts_are_executable_and_other_files_readable() {
+        use std::os::unix::fs::PermissionsExt as _;
+        let mode = |p: &Path| fs_err::metadata(p).unwrap().permissions().mode() & 0o777;
+        let root = tempfile::tempdir().unwrap();
+        let dir = root.path().join("out");
+        let s = set(&[("run.sh", "#!/bin/sh\necho\n"), ("a.txt", "a")]);
+        write(&s, &dir).unwrap();
+        let (script, text) = (mode(&dir.join("run.sh")), mode(&dir.join("a.txt")));
+        assert!(
+            script & 0o100 != 0 && script & 0o400 != 0,
+            "script mode {script:o}"
+        );
+        assert!(text & 0o100 == 0 && text & 0o400 != 0, "text mode {text:o}");
+        // Into an existing tree (staged temporaries): the same modes.
+        let s2 = set(&[
+            ("run.sh", "#!/bin/sh\necho 2\n"),
+            ("a.txt", "b"),
+            ("b.txt", "new"),
+        ]);
+        write(&s2, &dir).unwrap();
+        assert_eq!(mode(&dir.join("run.sh")), script);
+        assert_eq!(mode(&dir.join("a.txt")), text);
+        assert_eq!(mode(&dir.join("b.txt")), text);
+        // A script that lost its executable bit is rewritten, even if its bytes match.
+        fs_err::set_permissions(dir.join("run.sh"), std::fs::Permissions::from_mode(0o644))
+            .unwrap();
+        let report = write(&s2, &dir).unwrap();
+        assert_eq!(report.written, vec!["run.sh".to_string()]);
+        assert_eq!(mode(&dir.join("run.sh")), script);
     }
 
     #[test]
     fn directories_lists_every_ancestor_once() {
-        let dirs: Vec<&str> = directories(["a/b/c.txt", "a/b/d.txt", "a/e.txt", "f.txt", "a-b/g"].into_iter())
-            .into_iter()
-            .collect();
+        let dirs: Vec<&str> =
+            directories(["a/b/c.txt", "a/b/d.txt", "a/e.txt", "f.txt", "a-b/g"].into_iter())
+                .into_iter()
+                .collect();
         assert_eq!(dirs, vec!["a", "a-b", "a/b"]);
     }
 }

@@ -25,29 +25,48 @@ fn generated_specs_build() {
 #[test]
 fn generated_graph_has_the_documented_shape() {
     let n = 25;
-    let platform = platc::compile_source("bench.kdl", &generate(n)).unwrap_or_else(|d| panic!("{}", d.render_human(false)));
+    let platform = platc::compile_source("bench.kdl", &generate(n))
+        .unwrap_or_else(|d| panic!("{}", d.render_human(false)));
     for i in 1..=n {
         let name = service_name(i, n);
-        let service = platform.service(&name).unwrap_or_else(|| panic!("{name} missing"));
-        let calls: Vec<_> = platform.edges_from(&name).filter(|e| e.kind == EdgeKind::Calls).collect();
+        let service = platform
+            .service(&name)
+            .unwrap_or_else(|| panic!("{name} missing"));
+        let calls: Vec<_> = platform
+            .edges_from(&name)
+            .filter(|e| e.kind == EdgeKind::Calls)
+            .collect();
         assert_eq!(calls.len(), 1, "{name} has one callee");
         assert_eq!(calls[0].to.name(), service_name(i % n + 1, n));
         let callers = platform
             .edges
             .iter()
-            .filter(|e| e.kind == EdgeKind::Calls && matches!(&e.to, EdgeTarget::Service { name: to, .. } if *to == name))
+            .filter(|e| {
+                e.kind == EdgeKind::Calls
+                    && matches!(&e.to, EdgeTarget::Service { name: to, .. } if *to == name)
+            })
             .count();
         assert_eq!(callers, 1, "{name} has one calling service");
-        assert!(service.expose.is_some(), "{name} is reached from the ingress");
-        assert_eq!(service.replicas.iter().map(|(_, r)| *r).collect::<Vec<_>>(), vec![1, 2, 3]);
+        assert!(
+            service.expose.is_some(),
+            "{name} is reached from the ingress"
+        );
+        assert_eq!(
+            service.replicas.iter().map(|(_, r)| *r).collect::<Vec<_>>(),
+            vec![1, 2, 3]
+        );
         assert!(service.autoscale.is_some());
         let uses: Vec<&str> = platform
             .edges_from(&name)
             .filter(|e| e.kind == EdgeKind::Uses)
             .map(|e| e.to.name())
             .collect();
-        if i % DATA_EVERY == 0 {
-            assert_eq!(uses, vec!["cache", "main"], "{name} uses postgres and redis");
+        if i.is_multiple_of(DATA_EVERY) {
+            assert_eq!(
+                uses,
+                vec!["cache", "main"],
+                "{name} uses postgres and redis"
+            );
         } else {
             assert!(uses.is_empty(), "{name} uses no data service");
         }
