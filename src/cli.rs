@@ -11,7 +11,11 @@ use clap::{Parser, Subcommand, ValueEnum};
 use crate::output::{self, ChangeKind};
 
 #[derive(Debug, Parser)]
-#[command(name = "platc", version, about = "Compile a KDL platform spec into Terraform, Kubernetes manifests and GitHub Actions workflows")]
+#[command(
+    name = "platc",
+    version,
+    about = "Compile a KDL platform spec into Terraform, Kubernetes manifests and GitHub Actions workflows"
+)]
 pub struct Cli {
     /// How diagnostics are printed.
     #[arg(long, value_enum, default_value_t = MessageFormat::Human, global = true)]
@@ -97,7 +101,12 @@ fn run_cli(cli: &Cli) -> u8 {
             for spec in specs {
                 match load(spec, cli.message_format) {
                     Ok(text) => match crate::compile_source(&display(spec), &text) {
-                        Ok(p) => eprintln!("{}: ok ({} services, {} environments)", display(spec), p.services.len(), p.environments.len()),
+                        Ok(p) => eprintln!(
+                            "{}: ok ({} services, {} environments)",
+                            display(spec),
+                            p.services.len(),
+                            p.environments.len()
+                        ),
                         Err(diags) => {
                             report(&diags, cli.message_format);
                             code = code.max(1);

@@ -100,7 +100,8 @@ impl Platform {
         }
         // AKS ships metrics-server; EKS does not, and without it no
         // HorizontalPodAutoscaler can read CPU utilisation.
-        if self.cloud.kind == CloudKind::Aws && self.services.iter().any(|s| s.autoscale.is_some()) {
+        if self.cloud.kind == CloudKind::Aws && self.services.iter().any(|s| s.autoscale.is_some())
+        {
             out.push(Addon {
                 name: METRICS_SERVER.into(),
                 namespace: "kube-system".into(),

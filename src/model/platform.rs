@@ -52,8 +52,12 @@ pub enum CloudKind {
 }
 
 impl Platform {
+    /// Binary search: `services` is sorted by name (an invariant of the model).
     pub fn service(&self, name: &str) -> Option<&Service> {
-        self.services.iter().find(|s| s.name == name)
+        self.services
+            .binary_search_by(|s| s.name.as_str().cmp(name))
+            .ok()
+            .map(|i| &self.services[i])
     }
 
     pub fn data_service(&self, name: &str) -> Option<&DataService> {
@@ -65,8 +69,12 @@ impl Platform {
     }
 
     /// Edges leaving `service`.
+    /// `edges` is sorted, so the edges of one service are one contiguous run.
     pub fn edges_from<'a>(&'a self, service: &'a str) -> impl Iterator<Item = &'a Edge> + 'a {
-        self.edges.iter().filter(move |e| e.from == service)
+        let start = self.edges.partition_point(|e| e.from.as_str() < service);
+        self.edges[start..]
+            .iter()
+            .take_while(move |e| e.from == service)
     }
 
     /// Edges arriving at `target` (a service or data service name).

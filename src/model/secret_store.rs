@@ -68,9 +68,11 @@ impl Platform {
                 });
             }
         }
+        let mut seen: std::collections::BTreeSet<String> =
+            out.iter().map(|o| o.vault_key.clone()).collect();
         for s in &self.services {
             for secret in &s.secrets {
-                if !out.iter().any(|o| o.vault_key == secret.vault_key) {
+                if seen.insert(secret.vault_key.clone()) {
                     out.push(StoredSecret {
                         vault_key: secret.vault_key.clone(),
                         generated: false,

@@ -51,16 +51,14 @@ pub(crate) fn services(
     }
     let services: Vec<Service> = decls.iter().map(|d| service(r, d)).collect();
     // Two services exposed on the same host and path would fight over one Ingress rule.
-    let mut seen: Vec<(String, String, Span, &str)> = Vec::new();
+    let mut seen: std::collections::BTreeMap<(String, String), (Span, &str)> = Default::default();
     for (s, d) in services.iter().zip(decls) {
         let (Some(e), Some(ed)) = (&s.expose, &d.expose) else {
             continue;
         };
         let span = ed.host.as_ref().map_or(ed.keyword, |h| h.default.span);
         for (id, host) in e.host.iter() {
-            if let Some((_, _, first, other)) =
-                seen.iter().find(|(h, p, _, _)| h == host && *p == e.path)
-            {
+            if let Some((first, other)) = seen.get(&(host.clone(), e.path.clone())) {
                 let (first, other) = (*first, other.to_string());
                 let env = r.env_name(id).to_string();
                 r.push(
@@ -73,7 +71,8 @@ pub(crate) fn services(
             }
         }
         for (_, host) in e.host.iter() {
-            seen.push((host.clone(), e.path.clone(), span, &d.name.value));
+            seen.entry((host.clone(), e.path.clone()))
+                .or_insert((span, &d.name.value));
         }
     }
     services

@@ -55,7 +55,9 @@ pub const TOP_LEVEL: &[&str] = &[
 /// Parses KDL and decodes the spec. `None` when the text is not KDL at all;
 /// otherwise the decoded parts (possibly incomplete, with diagnostics in `sink`).
 pub fn decode(text: &str, sink: &mut Sink) -> Option<Spec> {
-    let doc = match KdlDocument::parse_v2(text) {
+    // The fast subset parser yields the very same document, or declines and
+    // the `kdl` crate parses (and reports errors) as the reference.
+    let doc = match crate::kdl_fast::parse(text).map_or_else(|| KdlDocument::parse_v2(text), Ok) {
         Ok(doc) => doc,
         Err(err) => {
             let unclosed = err.diagnostics.iter().any(|d| {

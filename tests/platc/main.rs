@@ -5,7 +5,7 @@ mod bench_spec;
 mod cli;
 mod diagnostics;
 mod github;
-mod mutation;
 mod kubernetes;
+mod mutation;
 mod reachability;
 mod terraform;

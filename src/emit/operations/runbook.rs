@@ -126,6 +126,14 @@ fn alerts(platform: &Platform) -> Vec<AlertRow> {
 }
 
 pub fn emit(platform: &Platform) -> File {
+    // Who depends on whom, in one pass (edges_to per service is quadratic).
+    let mut dependents: std::collections::BTreeMap<&str, Vec<String>> = Default::default();
+    for e in &platform.edges {
+        dependents
+            .entry(e.to.name())
+            .or_default()
+            .push(format!("`{}`", e.from));
+    }
     let services: Vec<ServiceRow> = platform
         .services
         .iter()
@@ -135,10 +143,7 @@ pub fn emit(platform: &Platform) -> File {
                 .edges_from(&s.name)
                 .map(|e| format!("`{}` ({})", e.to.name(), e.kind.keyword()))
                 .collect(),
-            dependents: platform
-                .edges_to(&s.name)
-                .map(|e| format!("`{}`", e.from))
-                .collect(),
+            dependents: dependents.remove(s.name.as_str()).unwrap_or_default(),
             exposed: s.expose.is_some(),
             probe: match (&s.probe, &s.kind) {
                 (Some(p), _) => format!("`GET :{}{}`", p.port, p.path),
