@@ -197,13 +197,13 @@ fn push_job(platform: &Platform, branches: &[&str]) -> Job {
         cloud::login_step(platform),
     ];
     let script = format!(
-        "image=\"$IMAGE\"\n\
+        "image=\"$SERVICE_IMAGE\"\n\
          if {} > /dev/null 2>&1; then\n  \
-         echo \"::notice::$IMAGE:$GITHUB_SHA is in $REGISTRY already (a re-run, or the branch of another environment): not pushed again\"\n  \
+         echo \"::notice::$image:$GITHUB_SHA is in $REGISTRY already (a re-run, or the branch of another environment): not pushed again\"\n  \
          exit 0\n\
          fi\n\
-         {}docker tag \"$IMAGE:$GITHUB_SHA\" \"$server/$IMAGE:$GITHUB_SHA\"\n\
-         docker push \"$server/$IMAGE:$GITHUB_SHA\"\n",
+         {}docker tag \"$image:$GITHUB_SHA\" \"$server/$image:$GITHUB_SHA\"\n\
+         docker push \"$server/$image:$GITHUB_SHA\"\n",
         cloud::image_exists_command(platform),
         cloud::registry_login_script(platform)
     );
@@ -211,7 +211,7 @@ fn push_job(platform: &Platform, branches: &[&str]) -> Job {
         job.steps.push(json!({
             "name": format!("Push to the registry of {} ({})", target.environment_names(), target.name),
             "if": on_branches(&target.branches()),
-            "env": {"REGISTRY": target.name, "IMAGE": "${{ matrix.image }}"},
+            "env": {"REGISTRY": target.name, "SERVICE_IMAGE": "${{ matrix.image }}"},
             "run": script,
         }));
     }
