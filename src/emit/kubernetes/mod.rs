@@ -122,15 +122,15 @@ pub fn emit(platform: &Platform) -> Vec<File> {
         resources.push(dir_name(super::observability::DIR));
         files.extend(super::observability::emit(platform, obs));
     }
-    for service in &platform.services {
+    let per_service = super::parallel::map(&platform.services, |service| {
         let (docs, t) = service_objects(platform, service);
-        targets.extend(t);
         let file = format!("{}.yaml", service.name);
-        files.push(File::new(
-            platform,
-            format!("{BASE}/{file}"),
-            to_yaml_docs(&docs),
-        ));
+        let body = File::new(platform, format!("{BASE}/{file}"), to_yaml_docs(&docs));
+        (file, body, t)
+    });
+    for (file, body, t) in per_service {
+        targets.extend(t);
+        files.push(body);
         resources.push(file);
     }
     let generators: Vec<Value> = platform

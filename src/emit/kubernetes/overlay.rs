@@ -71,21 +71,19 @@ pub fn files(platform: &Platform, env: &Environment, targets: &[Target]) -> Vec<
             .filter_map(|s| config::overlay_generator(platform, s, env.id)),
     );
 
-    let mut patches = Vec::new();
-    for service in &platform.services {
-        let per_object = [
+    let per_service = crate::emit::parallel::map(&platform.services, |service| {
+        [
             workload::env_patch(platform, service, env.id),
             autoscaling::env_patch(platform, service, env.id),
             ingress::env_patch(platform, service, env.id),
             secrets::env_patch(platform, service, env.id),
-        ];
-        patches.extend(
-            per_object
-                .into_iter()
-                .flatten()
-                .map(|p| json!({ "patch": to_yaml(&p) })),
-        );
-    }
+        ]
+        .into_iter()
+        .flatten()
+        .map(|p| json!({ "patch": to_yaml(&p) }))
+        .collect::<Vec<_>>()
+    });
+    let mut patches: Vec<Value> = per_service.into_iter().flatten().collect();
     // The in-cluster data services' sizes, retention and vault names.
     patches.extend(
         crate::emit::in_cluster::overlay_patches(platform, env.id)
