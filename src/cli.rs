@@ -136,6 +136,18 @@ fn build_one(spec: &Path, out: Option<&Path>, check: bool, format: MessageFormat
         Ok(t) => t,
         Err(c) => return c,
     };
+    let inputs = output::fingerprint::Inputs {
+        spec,
+        text: &text,
+        out,
+    };
+    if !check && let Some((dir, n)) = output::fingerprint::up_to_date(&inputs) {
+        eprintln!(
+            "{}: {n} files (0 written, {n} unchanged, 0 pruned; nothing changed since the last build)",
+            dir.display()
+        );
+        return 0;
+    }
     let (platform, files) = match crate::build(&display(spec), &text) {
         Ok(r) => r,
         Err(crate::Error::Spec(diags)) => {
@@ -179,6 +191,7 @@ fn build_one(spec: &Path, out: Option<&Path>, check: bool, format: MessageFormat
     }
     match output::write(&files, &dir) {
         Ok(report) => {
+            output::fingerprint::record(&inputs, &dir, files.paths());
             eprintln!(
                 "{}: {} files ({} written, {} unchanged, {} pruned)",
                 dir.display(),

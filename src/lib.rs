@@ -13,6 +13,7 @@ pub mod emit;
 pub mod kdl_fast;
 pub mod model;
 pub mod output;
+pub mod parallel;
 pub mod resolve;
 pub mod schema;
 pub mod spec;

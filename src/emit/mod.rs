@@ -11,7 +11,6 @@ pub mod in_cluster;
 pub mod kubernetes;
 pub mod observability;
 pub mod operations;
-pub mod parallel;
 pub mod terraform;
 pub mod yaml;
 

@@ -3,6 +3,7 @@
 
 mod check;
 mod file_set;
+pub mod fingerprint;
 mod manifest;
 mod write;
 

@@ -11,11 +11,18 @@ const SPECS: &[&str] = &[
     "specs/shopmicro.kdl",
 ];
 
+/// Runs platc without its build fingerprints, so every build here does the
+/// whole work (the fingerprint has its own test).
 fn platc(args: &[&str]) -> Output {
+    platc_with(args, &[("PLATC_NO_CACHE", "1")])
+}
+
+fn platc_with(args: &[&str], env: &[(&str, &str)]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_platc"))
         .args(args)
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .env("NO_COLOR", "1")
+        .envs(env.iter().copied())
         .output()
         .expect("the platc binary runs")
 }
@@ -73,6 +80,68 @@ fn build_twice_gives_identical_bytes_and_rewrites_nothing() {
         mtimes(&out),
         "unchanged files are not rewritten"
     );
+}
+
+#[test]
+fn fingerprint_skips_a_rebuild_only_when_nothing_changed() {
+    let tmp = tempfile::tempdir().unwrap();
+    let cache = tmp.path().join("cache");
+    let spec = tmp.path().join("api-worker.kdl");
+    let source =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("specs/api-worker.kdl"))
+            .unwrap();
+    std::fs::write(&spec, &source).unwrap();
+    let out = tmp.path().join("out");
+    let args = [
+        "build",
+        spec.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ];
+    let env = [
+        ("PLATC_CACHE_DIR", cache.to_str().unwrap()),
+        ("PLATC_NO_CACHE", ""),
+    ];
+    let build = || {
+        let o = platc_with(&args, &env);
+        assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+        text(&o.stderr)
+    };
+    const SKIPPED: &str = "nothing changed since the last build";
+
+    build();
+    let reference = tree(&out);
+    assert!(build().contains(SKIPPED), "first rebuild is a no-op");
+
+    // A generated file edited by hand is noticed and restored.
+    let readme = out.join("README.md");
+    std::fs::write(&readme, "edited by hand\n").unwrap();
+    let restored = build();
+    assert!(
+        !restored.contains(SKIPPED) && restored.contains("(1 written"),
+        "{restored}"
+    );
+    assert_eq!(tree(&out), reference);
+    assert!(build().contains(SKIPPED));
+
+    // A deleted one too.
+    std::fs::remove_file(&readme).unwrap();
+    assert!(build().contains("(1 written"));
+    assert_eq!(tree(&out), reference);
+
+    // Any change to the spec's text runs the whole build.
+    std::fs::write(&spec, format!("{source}// a comment\n")).unwrap();
+    let after_edit = build();
+    assert!(
+        !after_edit.contains(SKIPPED) && after_edit.contains("(0 written"),
+        "{after_edit}"
+    );
+
+    // --check never trusts the fingerprint: it compares contents.
+    assert!(build().contains(SKIPPED));
+    std::fs::write(&readme, "edited by hand\n").unwrap();
+    let check = platc_with(&["build", "--check", args[1], "--out", args[3]], &env);
+    assert_eq!(check.status.code(), Some(1));
 }
 
 #[test]

@@ -58,6 +58,9 @@ pub use deploy_values::CONFIG_MAP as DEPLOY_VALUES_CONFIG_MAP;
 
 const BASE: &str = "kubernetes/base";
 
+/// Services from which the per-service loops run on every core.
+pub(crate) const PER_SERVICE_MIN: usize = 32;
+
 /// Every object of one service, in apply order, and the deploy values they need.
 fn service_objects(platform: &Platform, service: &Service) -> (Vec<Value>, Vec<Target>) {
     let mut docs = Vec::new();
@@ -122,7 +125,7 @@ pub fn emit(platform: &Platform) -> Vec<File> {
         resources.push(dir_name(super::observability::DIR));
         files.extend(super::observability::emit(platform, obs));
     }
-    let per_service = super::parallel::map(&platform.services, |service| {
+    let per_service = crate::parallel::map(&platform.services, PER_SERVICE_MIN, |service| {
         let (docs, t) = service_objects(platform, service);
         let file = format!("{}.yaml", service.name);
         let body = File::new(platform, format!("{BASE}/{file}"), to_yaml_docs(&docs));

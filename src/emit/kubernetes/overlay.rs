@@ -71,7 +71,7 @@ pub fn files(platform: &Platform, env: &Environment, targets: &[Target]) -> Vec<
             .filter_map(|s| config::overlay_generator(platform, s, env.id)),
     );
 
-    let per_service = crate::emit::parallel::map(&platform.services, |service| {
+    let per_service = crate::parallel::map(&platform.services, super::PER_SERVICE_MIN, |service| {
         [
             workload::env_patch(platform, service, env.id),
             autoscaling::env_patch(platform, service, env.id),
