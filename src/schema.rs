@@ -89,6 +89,16 @@ struct Spec {
     service: Option<BTreeMap<String, Service>>,
     /// `delivery { … }`: required, once.
     delivery: Delivery,
+    /// `extra-file "PATH" template="SOURCE"`: the user's own files, keyed by output path.
+    extra_file: Option<BTreeMap<String, ExtraFile>>,
+}
+
+#[derive(JsonSchema)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+#[allow(dead_code)]
+struct ExtraFile {
+    /// `template=`: a minijinja template, relative to the spec's directory, rendered against the model (undefined names are errors).
+    template: String,
 }
 
 #[derive(JsonSchema)]

@@ -6,6 +6,7 @@
 //! ([`File::new`]), so no emitter can forget it.
 
 pub mod docs;
+pub mod extra_files;
 pub mod github;
 pub mod in_cluster;
 pub mod kubernetes;
@@ -85,6 +86,7 @@ pub const TARGETS: &[(&str, Emitter)] = &[
     ("kubernetes", kubernetes::emit),
     ("github", github::emit),
     ("operations", operations::emit),
+    ("extra-files", extra_files::emit),
 ];
 
 /// The target that runs on its own thread in [`emit_all`]: the largest by far

@@ -3,8 +3,8 @@
 use serde::Serialize;
 
 use super::{
-    Cluster, DataKind, DataService, Delivery, DeployValue, Edge, Environment, Monitoring,
-    Observability, Service, Subnet,
+    Cluster, DataKind, DataService, Delivery, DeployValue, Edge, Environment, ExtraFile,
+    Monitoring, Observability, Service, Subnet,
 };
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -36,6 +36,10 @@ pub struct Platform {
     pub delivery: Delivery,
     /// Post-apply values, sorted by key.
     pub deploy_values: Vec<DeployValue>,
+    /// The user's own files (`extra-file`), rendered; not part of the
+    /// templates' context (they are rendered from it).
+    #[serde(skip)]
+    pub extra_files: Vec<ExtraFile>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

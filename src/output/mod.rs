@@ -8,6 +8,7 @@ mod manifest;
 mod write;
 
 pub use check::{Change, ChangeKind, compare};
+pub(crate) use file_set::check_path;
 pub use file_set::{FileSet, PathError};
 pub use manifest::MANIFEST_NAME;
 pub use write::{WriteReport, write};

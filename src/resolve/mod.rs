@@ -13,6 +13,7 @@ mod cron;
 mod data;
 mod delivery;
 mod environments;
+mod extra_files;
 mod infra;
 mod names;
 mod observability;
@@ -29,7 +30,12 @@ pub fn compile_source(display_path: &str, text: &str) -> Result<Platform, Diagno
     let mut sink = Sink::new();
     let decoded = spec::decode(text, &mut sink);
     let platform = match decoded {
-        Some(spec) if !sink.has_errors() => resolve(display_path, &spec, &mut sink),
+        Some(spec) if !sink.has_errors() => resolve(display_path, &spec, &mut sink).map(|mut p| {
+            if !sink.has_errors() {
+                p.extra_files = extra_files::render(&p, &spec.extra_files, display_path, &mut sink);
+            }
+            p
+        }),
         _ => None,
     };
     match platform {
@@ -240,5 +246,6 @@ fn resolve(display_path: &str, spec: &spec::Spec, sink: &mut Sink) -> Option<Pla
         edges: wired.edges,
         delivery,
         deploy_values: wired.deploy_values,
+        extra_files: Vec::new(),
     })
 }

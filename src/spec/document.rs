@@ -6,6 +6,7 @@ use super::cluster::{self, ClusterDecl};
 use super::data::{self, DataDecl};
 use super::delivery::{self, DeliveryDecl};
 use super::environment::{self, EnvironmentDecl};
+use super::extra::{self, ExtraFileDecl};
 use super::monitoring::{self, MonitoringDecl};
 use super::network::{self, SubnetDecl};
 use super::observability::{self, ObservabilityDecl};
@@ -29,6 +30,8 @@ pub struct Spec {
     pub observability: Option<ObservabilityDecl>,
     pub services: Vec<ServiceDecl>,
     pub delivery: Option<DeliveryDecl>,
+    /// The user's own files rendered from templates, in order of declaration.
+    pub extra_files: Vec<ExtraFileDecl>,
     /// Every string value of the document (arguments and properties, at any
     /// depth) with its span, for checks that look at text wherever it is
     /// written (e.g. values that look like credentials).
@@ -50,6 +53,7 @@ pub const TOP_LEVEL: &[&str] = &[
     "observability",
     "service",
     "delivery",
+    "extra-file",
 ];
 
 /// Parses KDL and decodes the spec. `None` when the text is not KDL at all;
@@ -121,6 +125,7 @@ pub fn decode(text: &str, sink: &mut Sink) -> Option<Spec> {
         observability: None,
         services: Vec::new(),
         delivery: None,
+        extra_files: Vec::new(),
         strings: Vec::new(),
     };
     collect_strings(&doc, &mut spec.strings);
@@ -143,6 +148,7 @@ pub fn decode(text: &str, sink: &mut Sink) -> Option<Spec> {
             "observability" => spec.observability = observability::decode(node, sink),
             "delivery" => spec.delivery = delivery::decode(node, sink),
             "service" => spec.services.extend(service::decode(node, sink)),
+            "extra-file" => spec.extra_files.extend(extra::decode(node, sink)),
             k if data::KINDS.contains(&k) => spec.data.extend(data::decode(node, sink)),
             _ => unknown_node(node, "the spec (top level)", TOP_LEVEL, sink),
         }

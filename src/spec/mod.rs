@@ -13,6 +13,7 @@ pub mod data;
 pub mod delivery;
 mod document;
 pub mod environment;
+pub mod extra;
 pub mod keywords;
 pub mod monitoring;
 pub mod network;

@@ -209,6 +209,13 @@ fn rebuild_prunes_only_files_platc_owns() {
     let smaller = remove_service(&spec, "product-service");
     let smaller_path = tmp.path().join("octo-smaller.kdl");
     std::fs::write(&smaller_path, smaller).unwrap();
+    // The spec's own template, which it names relative to its directory.
+    std::fs::create_dir(tmp.path().join("extra")).unwrap();
+    std::fs::copy(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("specs/extra/service-catalog.md.j2"),
+        tmp.path().join("extra/service-catalog.md.j2"),
+    )
+    .unwrap();
     let owned_before: Vec<_> = tree(&out)
         .into_iter()
         .map(|(p, _)| p)

@@ -4,6 +4,7 @@ mod aws;
 mod bench_spec;
 mod cli;
 mod diagnostics;
+mod extra_files;
 mod github;
 mod kubernetes;
 mod mutation;

@@ -411,5 +411,6 @@ pub fn platform(secrets: SecretsBackend) -> Platform {
             secrets,
         },
         deploy_values,
+        extra_files: Vec::new(),
     }
 }

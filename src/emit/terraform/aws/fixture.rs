@@ -227,6 +227,7 @@ pub fn platform() -> Platform {
                 source: DeploySource::SecretsOperatorClientId,
             },
         ],
+        extra_files: Vec::new(),
     }
 }
 
