@@ -191,7 +191,12 @@ fn build_one(spec: &Path, out: Option<&Path>, check: bool, format: MessageFormat
     }
     match output::write(&files, &dir) {
         Ok(report) => {
-            output::fingerprint::record(&inputs, &dir, files.paths());
+            let templates: Vec<&Path> = platform
+                .extra_files
+                .iter()
+                .map(|f| f.template.as_path())
+                .collect();
+            output::fingerprint::record(&inputs, &dir, files.paths(), &templates);
             eprintln!(
                 "{}: {} files ({} written, {} unchanged, {} pruned)",
                 dir.display(),

@@ -9,6 +9,9 @@ pub struct ExtraFile {
     pub path: String,
     /// The rendered text, without platc's header line (the emitter adds it).
     pub contents: String,
+    /// The template file as it was read (the spec's directory joined with
+    /// `template=`): an input of the build besides the spec.
+    pub template: std::path::PathBuf,
 }
 
 /// What the emitters write: whole directories (ending in `/`) and single

@@ -43,21 +43,37 @@ pub fn up_to_date(inputs: &Inputs) -> Option<(PathBuf, usize)> {
     let dir = PathBuf::from(lines.next()?.strip_prefix("dir ")?);
     let mut files = 0;
     for line in lines {
+        // `< IDENTITY PATH`: another file the build read (a template).
+        let (input, line) = match line.strip_prefix("< ") {
+            Some(rest) => (true, rest),
+            None => (false, line),
+        };
         let (identity, path) = line.split_once(' ')?;
-        let meta = std::fs::symlink_metadata(dir.join(path)).ok()?;
+        let file = if input {
+            PathBuf::from(path)
+        } else {
+            dir.join(path)
+        };
+        let meta = std::fs::symlink_metadata(file).ok()?;
         // A change in the same clock tick as the record is invisible in the
         // timestamps (git's "racy clean" case): such a file is never trusted.
         if identity != file_identity(&meta)? || change_time(&meta)? >= recorded_at {
             return None;
         }
-        files += usize::from(path != MANIFEST_NAME);
+        files += usize::from(!input && path != MANIFEST_NAME);
     }
     Some((dir, files))
 }
 
-/// Records a successful build of `owned` (relative paths) into `dir`. Best
-/// effort: without a cache directory the next build is simply a full one.
-pub fn record<'a>(inputs: &Inputs, dir: &Path, owned: impl Iterator<Item = &'a str>) {
+/// Records a successful build of `owned` (relative paths) into `dir`, which
+/// also read the files `read` (templates). Best effort: without a cache
+/// directory the next build is simply a full one.
+pub fn record<'a>(
+    inputs: &Inputs,
+    dir: &Path,
+    owned: impl Iterator<Item = &'a str>,
+    read: &[&Path],
+) {
     let (Some(record), Some(key)) = (record_path(inputs), key(inputs)) else {
         return;
     };
@@ -66,15 +82,25 @@ pub fn record<'a>(inputs: &Inputs, dir: &Path, owned: impl Iterator<Item = &'a s
     };
     let mut text = format!("key {key:016x}\ndir {dir_text}\n");
     let mut newest = 0;
-    for path in owned.chain([MANIFEST_NAME]) {
-        let Ok(meta) = std::fs::symlink_metadata(dir.join(path)) else {
+    let owned = owned.map(|p| (dir.join(p), "", p.to_string()));
+    let read = read
+        .iter()
+        .map(|p| (p.to_path_buf(), "< ", p.to_string_lossy().into_owned()));
+    for (file, prefix, name) in owned
+        .chain([(dir.join(MANIFEST_NAME), "", MANIFEST_NAME.to_string())])
+        .chain(read)
+    {
+        let Ok(meta) = std::fs::symlink_metadata(&file) else {
             return;
         };
         let (Some(identity), Some(changed)) = (file_identity(&meta), change_time(&meta)) else {
             return;
         };
+        if name.contains('\n') {
+            return;
+        }
         newest = newest.max(changed);
-        text.push_str(&format!("{identity} {path}\n"));
+        text.push_str(&format!("{prefix}{identity} {name}\n"));
     }
     let Some(parent) = record.parent() else {
         return;
@@ -236,7 +262,7 @@ mod tests {
                 out: Some(&out),
             };
             assert_eq!(up_to_date(&inputs), None, "nothing recorded yet");
-            record(&inputs, &out, ["a.yaml", "b.tf"].into_iter());
+            record(&inputs, &out, ["a.yaml", "b.tf"].into_iter(), &[]);
             assert_eq!(up_to_date(&inputs), Some((out.clone(), 2)));
             std::fs::write(out.join("a.yaml"), "z").unwrap();
             assert_eq!(
@@ -245,7 +271,7 @@ mod tests {
                 "rewritten right after the record"
             );
             settle();
-            record(&inputs, &out, ["a.yaml", "b.tf"].into_iter());
+            record(&inputs, &out, ["a.yaml", "b.tf"].into_iter(), &[]);
 
             let edited = Inputs {
                 text: "platform ",
@@ -261,16 +287,44 @@ mod tests {
             std::fs::write(out.join("a.yaml"), "x").unwrap();
             assert_eq!(up_to_date(&inputs), None, "same size, rewritten");
             settle();
-            record(&inputs, &out, ["a.yaml", "b.tf"].into_iter());
+            record(&inputs, &out, ["a.yaml", "b.tf"].into_iter(), &[]);
             assert_eq!(up_to_date(&inputs), Some((out.clone(), 2)));
             std::fs::remove_file(out.join("b.tf")).unwrap();
             assert_eq!(up_to_date(&inputs), None, "owned file deleted");
             std::fs::write(out.join("b.tf"), "b").unwrap();
             settle();
-            record(&inputs, &out, ["a.yaml", "b.tf"].into_iter());
+            record(&inputs, &out, ["a.yaml", "b.tf"].into_iter(), &[]);
             assert_eq!(up_to_date(&inputs), Some((out.clone(), 2)));
             std::fs::write(out.join(MANIFEST_NAME), "# other\n").unwrap();
             assert_eq!(up_to_date(&inputs), None, "manifest changed");
+        });
+    }
+
+    #[test]
+    fn an_edited_template_is_noticed() {
+        with_cache(|root| {
+            let spec = root.join("p.kdl");
+            std::fs::write(&spec, "platform").unwrap();
+            let template = root.join("catalog.md.j2");
+            std::fs::write(&template, "{{ name }}").unwrap();
+            let out = build(root, &[]);
+            std::fs::create_dir_all(out.join("docs")).unwrap();
+            std::fs::write(out.join("docs/x.md"), "x").unwrap();
+            settle();
+            let inputs = Inputs {
+                spec: &spec,
+                text: "platform",
+                out: Some(&out),
+            };
+            record(
+                &inputs,
+                &out,
+                ["docs/x.md"].into_iter(),
+                &[template.as_path()],
+            );
+            assert_eq!(up_to_date(&inputs), Some((out.clone(), 1)));
+            std::fs::write(&template, "{{ title }}").unwrap();
+            assert_eq!(up_to_date(&inputs), None, "template edited");
         });
     }
 
@@ -286,7 +340,7 @@ mod tests {
                 out: Some(&out),
             };
             unsafe { std::env::set_var("PLATC_NO_CACHE", "1") };
-            record(&inputs, &out, ["a.yaml"].into_iter());
+            record(&inputs, &out, ["a.yaml"].into_iter(), &[]);
             unsafe { std::env::remove_var("PLATC_NO_CACHE") };
             assert_eq!(up_to_date(&inputs), None);
         });

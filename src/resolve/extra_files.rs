@@ -79,7 +79,8 @@ pub(crate) fn render(
             continue;
         }
         let name = decl.template.value.as_str();
-        let source = match std::fs::read_to_string(base.join(name)) {
+        let template = base.join(name);
+        let source = match std::fs::read_to_string(&template) {
             Ok(source) => source,
             Err(err) => {
                 sink.push(
@@ -104,6 +105,7 @@ pub(crate) fn render(
             Ok(contents) => out.push(ExtraFile {
                 path: path.to_string(),
                 contents,
+                template,
             }),
             Err(err) => {
                 let names = top_level_names(&context);
