@@ -33,6 +33,12 @@ pub enum MessageFormat {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Compile specs into their output trees (default `out/<platform>/`).
+    ///
+    /// Writes atomically, rewrites only changed files and prunes only files it
+    /// wrote before (`.platc-manifest`). When neither the spec, its templates,
+    /// the platc binary nor any owned file changed since the last build, it
+    /// stops after checking them (a fingerprint in ~/.cache/platc;
+    /// PLATC_NO_CACHE=1 turns it off).
     Build {
         /// Spec files (KDL).
         #[arg(required = true)]
@@ -142,10 +148,11 @@ fn build_one(spec: &Path, out: Option<&Path>, check: bool, format: MessageFormat
         out,
     };
     if !check && let Some((dir, n)) = output::fingerprint::up_to_date(&inputs) {
-        eprintln!(
-            "{}: {n} files (0 written, {n} unchanged, 0 pruned; nothing changed since the last build)",
-            dir.display()
-        );
+        let report = output::WriteReport {
+            unchanged: n,
+            ..Default::default()
+        };
+        print_report(&dir, &report, "; nothing changed since the last build");
         return 0;
     }
     let (platform, files) = match crate::build(&display(spec), &text) {
@@ -197,14 +204,7 @@ fn build_one(spec: &Path, out: Option<&Path>, check: bool, format: MessageFormat
                 .map(|f| f.template.as_path())
                 .collect();
             output::fingerprint::record(&inputs, &dir, files.paths(), &templates);
-            eprintln!(
-                "{}: {} files ({} written, {} unchanged, {} pruned)",
-                dir.display(),
-                files.len(),
-                report.written.len(),
-                report.unchanged,
-                report.pruned.len()
-            );
+            print_report(&dir, &report, "");
             0
         }
         Err(err) => {
@@ -212,6 +212,18 @@ fn build_one(spec: &Path, out: Option<&Path>, check: bool, format: MessageFormat
             2
         }
     }
+}
+
+/// `DIR: N files (W written, U unchanged, P pruned[NOTE])` on stderr.
+fn print_report(dir: &Path, report: &output::WriteReport, note: &str) {
+    eprintln!(
+        "{}: {} files ({} written, {} unchanged, {} pruned{note})",
+        dir.display(),
+        report.written.len() + report.unchanged,
+        report.written.len(),
+        report.unchanged,
+        report.pruned.len()
+    );
 }
 
 fn gen_spec(services: usize, out: Option<&Path>) -> u8 {

@@ -82,25 +82,26 @@ pub fn record<'a>(
     };
     let mut text = format!("key {key:016x}\ndir {dir_text}\n");
     let mut newest = 0;
-    let owned = owned.map(|p| (dir.join(p), "", p.to_string()));
-    let read = read
-        .iter()
-        .map(|p| (p.to_path_buf(), "< ", p.to_string_lossy().into_owned()));
-    for (file, prefix, name) in owned
-        .chain([(dir.join(MANIFEST_NAME), "", MANIFEST_NAME.to_string())])
-        .chain(read)
-    {
-        let Ok(meta) = std::fs::symlink_metadata(&file) else {
-            return;
-        };
-        let (Some(identity), Some(changed)) = (file_identity(&meta), change_time(&meta)) else {
-            return;
-        };
+    // One line per file: `[PREFIX]IDENTITY NAME`; any file that cannot be
+    // described leaves no record at all.
+    let mut line = |file: &Path, prefix: &str, name: &str| -> Option<()> {
+        let meta = std::fs::symlink_metadata(file).ok()?;
         if name.contains('\n') {
+            return None;
+        }
+        newest = newest.max(change_time(&meta)?);
+        text.push_str(&format!("{prefix}{} {name}\n", file_identity(&meta)?));
+        Some(())
+    };
+    for path in owned.chain([MANIFEST_NAME]) {
+        if line(&dir.join(path), "", path).is_none() {
             return;
         }
-        newest = newest.max(changed);
-        text.push_str(&format!("{prefix}{identity} {name}\n"));
+    }
+    for file in read {
+        if line(file, "< ", &file.to_string_lossy()).is_none() {
+            return;
+        }
     }
     let Some(parent) = record.parent() else {
         return;
@@ -234,15 +235,29 @@ mod tests {
         unsafe { std::env::remove_var("PLATC_CACHE_DIR") };
     }
 
-    fn build(root: &Path, files: &[(&str, &str)]) -> PathBuf {
+    /// A spec `p.kdl` with the text "platform" and an output tree of `files`
+    /// (plus the manifest) under `root`, settled: (spec, out).
+    fn build(root: &Path, files: &[(&str, &str)]) -> (PathBuf, PathBuf) {
+        let spec = root.join("p.kdl");
+        std::fs::write(&spec, "platform").unwrap();
         let out = root.join("out");
-        std::fs::create_dir_all(&out).unwrap();
         for (p, c) in files {
-            std::fs::write(out.join(p), c).unwrap();
+            let file = out.join(p);
+            std::fs::create_dir_all(file.parent().unwrap()).unwrap();
+            std::fs::write(file, c).unwrap();
         }
+        std::fs::create_dir_all(&out).unwrap();
         std::fs::write(out.join(MANIFEST_NAME), "# manifest\n").unwrap();
         settle();
-        out
+        (spec, out)
+    }
+
+    fn inputs<'a>(spec: &'a Path, out: &'a Path) -> Inputs<'a> {
+        Inputs {
+            spec,
+            text: "platform",
+            out: Some(out),
+        }
     }
 
     /// Lets the coarse file-system clock move past the last write.
@@ -253,14 +268,8 @@ mod tests {
     #[test]
     fn any_change_of_input_or_output_is_noticed() {
         with_cache(|root| {
-            let spec = root.join("p.kdl");
-            std::fs::write(&spec, "platform").unwrap();
-            let out = build(root, &[("a.yaml", "a"), ("b.tf", "b")]);
-            let inputs = Inputs {
-                spec: &spec,
-                text: "platform",
-                out: Some(&out),
-            };
+            let (spec, out) = build(root, &[("a.yaml", "a"), ("b.tf", "b")]);
+            let inputs = inputs(&spec, &out);
             assert_eq!(up_to_date(&inputs), None, "nothing recorded yet");
             record(&inputs, &out, ["a.yaml", "b.tf"].into_iter(), &[]);
             assert_eq!(up_to_date(&inputs), Some((out.clone(), 2)));
@@ -303,19 +312,10 @@ mod tests {
     #[test]
     fn an_edited_template_is_noticed() {
         with_cache(|root| {
-            let spec = root.join("p.kdl");
-            std::fs::write(&spec, "platform").unwrap();
             let template = root.join("catalog.md.j2");
             std::fs::write(&template, "{{ name }}").unwrap();
-            let out = build(root, &[]);
-            std::fs::create_dir_all(out.join("docs")).unwrap();
-            std::fs::write(out.join("docs/x.md"), "x").unwrap();
-            settle();
-            let inputs = Inputs {
-                spec: &spec,
-                text: "platform",
-                out: Some(&out),
-            };
+            let (spec, out) = build(root, &[("docs/x.md", "x")]);
+            let inputs = inputs(&spec, &out);
             record(
                 &inputs,
                 &out,
@@ -331,14 +331,8 @@ mod tests {
     #[test]
     fn no_cache_disables_it() {
         with_cache(|root| {
-            let spec = root.join("p.kdl");
-            std::fs::write(&spec, "platform").unwrap();
-            let out = build(root, &[("a.yaml", "a")]);
-            let inputs = Inputs {
-                spec: &spec,
-                text: "platform",
-                out: Some(&out),
-            };
+            let (spec, out) = build(root, &[("a.yaml", "a")]);
+            let inputs = inputs(&spec, &out);
             unsafe { std::env::set_var("PLATC_NO_CACHE", "1") };
             record(&inputs, &out, ["a.yaml"].into_iter(), &[]);
             unsafe { std::env::remove_var("PLATC_NO_CACHE") };
